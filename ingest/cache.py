@@ -1,0 +1,53 @@
+"""Embeddings cached by content hash, so unchanged text is never embedded twice.
+
+The key covers the model and the exact text the model reads, so changing either re-embeds
+only what changed. The cache lives beside the index versions and outlives them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+
+def content_key(model_name: str, text: str) -> str:
+    return hashlib.sha256(f"{model_name}\x00{text}".encode()).hexdigest()
+
+
+class EmbeddingCache:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(path)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, dim INTEGER, vec BLOB)"
+        )
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(keys))
+        for i in range(0, len(unique), 500):
+            batch = unique[i : i + 500]
+            marks = ",".join("?" * len(batch))
+            for key, _dim, blob in self.conn.execute(
+                f"SELECT key, dim, vec FROM embeddings WHERE key IN ({marks})", batch
+            ):
+                found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        with self.conn:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (key, dim, vec) VALUES (?, ?, ?)",
+                (
+                    (k, int(v.shape[0]), np.ascontiguousarray(v, dtype=np.float32).tobytes())
+                    for k, v in items
+                ),
+            )
+
+    def close(self) -> None:
+        self.conn.close()

@@ -1,0 +1,174 @@
+"""Blocks to passages: one paragraph or list item a passage, sized in model tokens.
+
+A recommendation bullet is the unit a negotiator cites, so it stays whole: blocks are not
+packed together, only a lead-in ("... the following recommendations were highlighted:") or a
+fragment shorter than ``min_passage_chars`` joins the block after it. A block longer than the
+token budget is split by langchain's recursive splitter on paragraph, sentence and clause
+boundaries, counting the model's own tokens so the model never truncates a passage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from corpus.catalog import DocumentMeta
+from ingest.models import Block, ChunkedDocument, ParsedDocument, Passage
+from ingest.structure import assign_heading_levels, mend_broken_paragraphs, short_section
+
+CHUNKER_VERSION = "1"
+SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ": ", ", ", " ", ""]
+
+TokenCounter = Callable[[str], int]
+
+
+@dataclass
+class ChunkConfig:
+    max_tokens: int = 200  # passage text and its embedding prefix together
+    overlap_tokens: int = 24
+    min_chars: int = 120
+    model_max_tokens: int = 256
+    embed_prefix: str = "section"  # none | section | title_section
+
+
+@dataclass
+class _Placed:
+    block: Block
+    start: int
+    end: int
+    section_path: list[str]
+    index: int
+
+
+def _layout(blocks: list[Block]) -> tuple[str, list[_Placed]]:
+    """The document's normalised text (blocks joined by blank lines) and where each block lies."""
+    parts: list[str] = []
+    placed: list[_Placed] = []
+    path: list[str] = []
+    pos = 0
+    page_section: dict[str | None, list[str]] = {}
+    for block in blocks:
+        if block.kind == "heading":
+            level = max(1, block.level)
+            path = path[: level - 1] + [block.text]
+        section = list(path)
+        if block.kind == "footnote" and block.page_start in page_section:
+            section = page_section[block.page_start]
+        elif block.kind != "heading":
+            page_section.setdefault(block.page_start, section)
+        if parts:
+            pos += 2
+        parts.append(block.text)
+        placed.append(_Placed(block, pos, pos + len(block.text), section, len(placed)))
+        pos += len(block.text)
+    return "\n\n".join(parts), placed
+
+
+def _groups(placed: list[_Placed], count: TokenCounter, budget: int, min_chars: int) -> list[list[_Placed]]:
+    groups: list[list[_Placed]] = []
+    pending: list[_Placed] = []
+    for item in placed:
+        if item.block.kind == "heading":
+            if pending:
+                groups.append(pending)
+                pending = []
+            continue
+        if item.block.kind == "footnote":
+            groups.append([item])
+            continue
+        if pending and (
+            pending[-1].section_path != item.section_path
+            or count(" ".join(p.block.text for p in pending) + " " + item.block.text) > budget
+        ):
+            groups.append(pending)
+            pending = []
+        pending.append(item)
+        text = item.block.text
+        if not (text.rstrip().endswith(":") or len(text) < min_chars):
+            groups.append(pending)
+            pending = []
+    if pending:
+        groups.append(pending)
+    return groups
+
+
+def citation(meta: DocumentMeta, section_path: list[str], page_start: str | None,
+             page_end: str | None, footnote: str | None = None) -> str:
+    """A reference ready to paste: title (place, year), section, page."""
+    where = ", ".join(str(x) for x in (meta.place, meta.year) if x)
+    parts = [f"{meta.title} ({where})" if where else meta.title]
+    if section_path:
+        parts.append(short_section(section_path[0]))
+    if page_start:
+        parts.append(f"p. {page_start}" if page_end in (None, page_start) else f"pp. {page_start}-{page_end}")
+    if footnote:
+        parts.append(f"n. {footnote}")
+    return ", ".join(parts)
+
+
+def embed_prefix(meta: DocumentMeta, section_path: list[str], mode: str) -> str:
+    section = " > ".join(section_path)
+    if mode == "none" or (mode == "section" and not section):
+        return ""
+    if mode == "section":
+        return f"{section}: "
+    return f"{meta.title}. {section}: " if section else f"{meta.title}: "
+
+
+def chunk_document(
+    parsed: ParsedDocument, meta: DocumentMeta, count: TokenCounter, config: ChunkConfig
+) -> ChunkedDocument:
+    blocks = assign_heading_levels(mend_broken_paragraphs(parsed.blocks))
+    text, placed = _layout(blocks)
+    passages: list[Passage] = []
+    for group in _groups(placed, count, config.max_tokens, config.min_chars):
+        first, last = group[0], group[-1]
+        prefix = embed_prefix(meta, first.section_path, config.embed_prefix)
+        budget = min(config.max_tokens, config.model_max_tokens - 2) - count(prefix)
+        for start, end in _split(text, first.start, last.end, count, max(budget, 32), config):
+            body = text[start:end]
+            pages = [p.block for p in group if p.end > start and p.start < end] or [first.block]
+            page_start, page_end = pages[0].page_start, pages[-1].page_end
+            fn = first.block.footnote if first.block.kind == "footnote" else None
+            passages.append(
+                Passage(
+                    passage_id=f"{parsed.doc_id}:{len(passages):04d}",
+                    doc_id=parsed.doc_id,
+                    ordinal=len(passages),
+                    text=body,
+                    section=" > ".join(first.section_path),
+                    section_path=first.section_path,
+                    page_start=page_start,
+                    page_end=page_end,
+                    paragraph_index=first.index,
+                    char_start=start,
+                    char_end=end,
+                    is_footnote=fn is not None,
+                    footnote=fn,
+                    citation=citation(meta, first.section_path, page_start, page_end, fn),
+                    embed_text=prefix + body,
+                )
+            )
+    return ChunkedDocument(doc_id=parsed.doc_id, text=text, passages=passages)
+
+
+def _split(text: str, start: int, end: int, count: TokenCounter, budget: int,
+           config: ChunkConfig) -> list[tuple[int, int]]:
+    span = text[start:end]
+    if count(span) <= budget:
+        return [(start, end)]
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=budget,
+        chunk_overlap=min(config.overlap_tokens, budget // 4),
+        length_function=count,
+        separators=SEPARATORS,
+        keep_separator="end",
+        add_start_index=True,
+    )
+    out = []
+    for doc in splitter.create_documents([span]):
+        s = start + int(doc.metadata["start_index"])
+        out.append((s, s + len(doc.page_content)))
+    return out

@@ -1,0 +1,145 @@
+"""Markdown and plain text to blocks.
+
+Markdown keeps its headings, list items and footnotes (``<sup>N</sup> text`` after a rule, or
+``[^N]: text``); inline markup is dropped so the reading text matches the PDF's. Plain text has
+no markup: a short line standing alone without final punctuation is taken as a heading, and
+lines starting with a bullet or a number are list items.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from cartagena.errors import DocumentParseError
+from ingest.models import Block, ParsedDocument
+from ingest.normalize import ends_sentence, join_lines, normalize_text, word_forms
+
+MAX_BYTES = 20_000_000
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ITEM = re.compile(r"^\s*(?:[-*+\u2022\u25aa\u25cf]\s+|(\d{1,3})[.)]\s+)(.*)$")
+_FOOTNOTE_DEF = re.compile(r"^\s*(?:<sup>\s*([\w*]+)\s*</sup>|\[\^([\w*]+)\]:)\s*(.*)$")
+_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+_INLINE = [
+    (re.compile(r"<sup>\s*[\w*]{1,3}\s*</sup>"), ""),  # footnote references
+    (re.compile(r"\[\^[\w*]+\]"), ""),
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"<[^>]{1,200}>"), ""),
+    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])[*_](?!\s)(.+?)(?<!\s)[*_](?![\w*])"), r"\1"),
+    (re.compile(r"`([^`]*)`"), r"\1"),
+]
+
+
+def strip_inline(text: str) -> str:
+    for pattern, repl in _INLINE:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def _read(path: Path) -> str:
+    size = path.stat().st_size
+    if size == 0:
+        raise DocumentParseError("empty file")
+    if size > MAX_BYTES:
+        raise DocumentParseError(f"file is {size} bytes, more than the limit of {MAX_BYTES}")
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise DocumentParseError("binary content in a text file")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def parse_markdown(path: Path) -> ParsedDocument:
+    text = _read(path)
+    vocab = word_forms(text)
+    blocks: list[Block] = []
+    buffer: list[str] = []
+    kind = "paragraph"
+    footnote: str | None = None
+
+    def flush() -> None:
+        nonlocal buffer, kind, footnote
+        joined = join_lines([strip_inline(x) for x in buffer], vocab)
+        if joined:
+            blocks.append(Block(kind=kind, text=joined, footnote=footnote))  # type: ignore[arg-type]
+        buffer, kind, footnote = [], "paragraph", None
+
+    for line in text.splitlines():
+        if not line.strip() or _RULE.match(line):
+            flush()
+            continue
+        heading = _HEADING.match(line)
+        fn = _FOOTNOTE_DEF.match(line)
+        item = _ITEM.match(line)
+        if heading:
+            flush()
+            title = normalize_text(strip_inline(heading.group(2)).strip("*_ "))
+            if title:
+                blocks.append(Block(kind="heading", text=title, level=len(heading.group(1))))
+        elif fn:
+            flush()
+            kind, footnote = "footnote", fn.group(1) or fn.group(2)
+            buffer = [fn.group(3)]
+        elif item:
+            flush()
+            kind = "item"
+            buffer = [line.strip() if item.group(1) else item.group(2)]
+        else:
+            buffer.append(line)
+    flush()
+    return _document(path, "markdown", blocks)
+
+
+def parse_text(path: Path) -> ParsedDocument:
+    text = _read(path)
+    vocab = word_forms(text)
+    blocks: list[Block] = []
+    for para in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\f", "\n\n")):
+        lines = [ln for ln in para.split("\n") if ln.strip()]
+        if not lines:
+            continue
+        if len(lines) == 1 and _looks_like_heading(lines[0]):
+            blocks.append(Block(kind="heading", text=normalize_text(lines[0]), level=1))
+            continue
+        current: list[str] = []
+        current_kind = "paragraph"
+        for line in lines:
+            item = _ITEM.match(line)
+            if item:
+                if current:
+                    blocks.append(Block(kind=current_kind, text=join_lines(current, vocab)))  # type: ignore[arg-type]
+                current = [line.strip() if item.group(1) else item.group(2)]
+                current_kind = "item"
+            else:
+                current.append(line)
+        if current:
+            blocks.append(Block(kind=current_kind, text=join_lines(current, vocab)))  # type: ignore[arg-type]
+    return _document(path, "text", blocks)
+
+
+def _looks_like_heading(line: str) -> bool:
+    stripped = line.strip()
+    return (
+        0 < len(stripped) <= 80
+        and not ends_sentence(stripped)
+        and not stripped.endswith(",")
+        and stripped[:1].isupper()
+        and _ITEM.match(line) is None
+    )
+
+
+def _document(path: Path, fmt: str, blocks: list[Block]) -> ParsedDocument:
+    if not any(b.kind != "heading" for b in blocks):
+        raise DocumentParseError("no body text found")
+    title = next((b.text for b in blocks if b.kind == "heading"), None)
+    return ParsedDocument(
+        doc_id=path.stem,
+        path=str(path),
+        format=fmt,  # type: ignore[arg-type]
+        blocks=blocks,
+        file_title=title,
+    )

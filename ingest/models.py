@@ -1,0 +1,62 @@
+"""The data that flows through ingest: parsed blocks, documents and passages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+BlockKind = Literal["heading", "paragraph", "item", "footnote"]
+
+
+@dataclass
+class Block:
+    """One unit of a document's reading order: a heading, a paragraph, a list item or a footnote.
+
+    Pages are the printed page labels (strings: "iv" and "9" are both labels); None for formats
+    without pages.
+    """
+
+    kind: BlockKind
+    text: str
+    page_start: str | None = None
+    page_end: str | None = None
+    level: int = 0
+    footnote: str | None = None
+
+
+@dataclass
+class ParsedDocument:
+    doc_id: str
+    path: str
+    format: Literal["pdf", "markdown", "text"]
+    blocks: list[Block]
+    file_title: str | None = None
+    n_pages: int = 0
+
+
+@dataclass
+class Passage:
+    passage_id: str
+    doc_id: str
+    ordinal: int
+    text: str
+    section: str
+    section_path: list[str]
+    page_start: str | None
+    page_end: str | None
+    paragraph_index: int
+    char_start: int
+    char_end: int
+    is_footnote: bool = False
+    footnote: str | None = None
+    citation: str = ""
+    embed_text: str = ""
+
+
+@dataclass
+class ChunkedDocument:
+    """A document's normalised text and the passages cut from it (offsets index into ``text``)."""
+
+    doc_id: str
+    text: str
+    passages: list[Passage] = field(default_factory=list)

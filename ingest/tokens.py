@@ -1,0 +1,45 @@
+"""Lexical tokenisation, shared by the index builder and the query side so they always agree."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+TOKENIZER_VERSION = "1"
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+# English function words; kept short on purpose: "non", "not" and "without" carry meaning here.
+STOPWORDS = frozenset(
+    """a an and are as at be been but by for from had has have he her his i if in into is it its
+    itself me my of on or our ours she so such than that the their theirs them then there these
+    they this those to too us was we were what when where which while who whom why will with you
+    your de la el los las del y en""".split()
+)
+
+
+@lru_cache(maxsize=4)
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(language)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Refugiados', 'refugiados' and 'refugíados' meet."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens, in order, nothing removed: what exact phrase matching compares."""
+    return _TOKEN.findall(fold(text))
+
+
+def lexical_tokens(text: str, stem: bool = True, stopwords: bool = True) -> list[str]:
+    toks = words(text)
+    if stopwords:
+        toks = [t for t in toks if t not in STOPWORDS]
+    if stem:
+        toks = _stemmer("english").stemWords(toks)
+    return toks
