@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     lexical_backend: str = "bm25s"
+    fusion: str = "convex"  # convex | rrf
     rrf_k: int = 60
     hybrid_weight_dense: float = 0.5
     hybrid_candidates: int = 100

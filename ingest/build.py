@@ -1,4 +1,4 @@
-"""The ingest job: corpus directory -> parsed, chunked, embedded -> a new published index version."""
+"""The ingest job: corpus directory -> parsed, chunked, embedded -> a published index version."""
 
 from __future__ import annotations
 
@@ -87,8 +87,9 @@ def embed_passages(
         by_key = dict(zip(keys, texts, strict=True))
         log.info("embedding %d passages (%d cached)", len(missing), len(keys) - len(missing))
         batch = 512
-        for i in tqdm(range(0, len(missing), batch), desc="embed", unit="batch",
-                      disable=len(missing) <= batch):
+        for i in tqdm(
+            range(0, len(missing), batch), desc="embed", unit="batch", disable=len(missing) <= batch
+        ):
             chunk = missing[i : i + batch]
             vectors = embedder.encode([by_key[k] for k in chunk])
             cache.put_many(zip(chunk, vectors, strict=True))
@@ -106,8 +107,9 @@ def fingerprint(parsed: list[ParsedDocument]) -> str:
     return digest.hexdigest()[:16]
 
 
-def build_index(corpus: Path, index_dir: Path, settings: Settings,
-                embedder: Embedder | None = None) -> BuildReport:
+def build_index(
+    corpus: Path, index_dir: Path, settings: Settings, embedder: Embedder | None = None
+) -> BuildReport:
     """Build and publish a new index version from every readable file under ``corpus``."""
     started = time.perf_counter()
     files = corpus_files(corpus)
@@ -129,6 +131,43 @@ def build_index(corpus: Path, index_dir: Path, settings: Settings,
     for doc in parsed:
         meta = metadata_for(doc.doc_id, catalog, doc.file_title)
         docs.append((doc, meta, chunk_document(doc, meta, embedder.count_tokens, config)))
+    version, passages, embedded = write_version(
+        index_dir,
+        docs,
+        settings,
+        embedder,
+        extra={
+            "corpus": str(corpus),
+            "corpus_fingerprint": fingerprint(parsed),
+            "skipped": [s.__dict__ for s in skipped],
+        },
+    )
+    report = BuildReport(
+        version=version,
+        documents=len(docs),
+        pages=sum(d.n_pages for d in parsed),
+        passages=passages,
+        embedded=embedded,
+        cached=passages - embedded,
+        seconds=0.0,
+        skipped=skipped,
+    )
+    report.seconds = round(time.perf_counter() - started, 2)
+    return report
+
+
+def write_version(
+    index_dir: Path,
+    docs: list[tuple[ParsedDocument, DocumentMeta, ChunkedDocument]],
+    settings: Settings,
+    embedder: Embedder | None = None,
+    extra: dict | None = None,
+) -> tuple[str, int, int]:
+    """Embed (through the cache), write and publish one version; (version, passages, embedded).
+
+    Also the entry point for corpora that arrive already cut into passages (BEIR datasets).
+    """
+    embedder = embedder or Embedder(settings.model, settings.device, settings.batch_size)
     with build_lock(index_dir):
         cache = EmbeddingCache(index_dir / layout.CACHE)
         try:
@@ -140,36 +179,32 @@ def build_index(corpus: Path, index_dir: Path, settings: Settings,
         build_dir = layout.new_build_dir(index_dir, version)
         passages = index_writer.write_database(build_dir / layout.DATABASE, docs)
         index_type = index_writer.write_vectors(build_dir / layout.VECTORS, vectors)
-        index_writer.write_bm25(build_dir / layout.BM25, passages, settings.bm25_k1, settings.bm25_b)
-        report = BuildReport(
-            version=version,
-            documents=len(docs),
-            pages=sum(d.n_pages for d in parsed),
-            passages=len(passages),
-            embedded=embedded,
-            cached=len(passages) - embedded,
-            seconds=0.0,
-            skipped=skipped,
+        index_writer.write_bm25(
+            build_dir / layout.BM25, passages, settings.bm25_k1, settings.bm25_b
         )
-        index_writer.write_manifest(build_dir, {
-            "format_version": FORMAT_VERSION,
-            "version": version,
-            "built_at": datetime.now(UTC).isoformat(),
-            "model": settings.model_name,
-            "dimension": int(vectors.shape[1]),
-            "faiss_index": index_type,
-            "normalizer_version": NORMALIZER_VERSION,
-            "chunker_version": CHUNKER_VERSION,
-            "tokenizer_version": TOKENIZER_VERSION,
-            "chunking": {"max_tokens": config.max_tokens, "overlap_tokens": config.overlap_tokens,
-                         "min_chars": config.min_chars, "embed_prefix": config.embed_prefix},
-            "bm25": {"k1": settings.bm25_k1, "b": settings.bm25_b},
-            "corpus": str(corpus),
-            "corpus_fingerprint": fingerprint(parsed),
-            "documents": len(docs),
-            "passages": len(passages),
-            "skipped": [s.__dict__ for s in skipped],
-        })
+        index_writer.write_manifest(
+            build_dir,
+            {
+                "format_version": FORMAT_VERSION,
+                "version": version,
+                "built_at": datetime.now(UTC).isoformat(),
+                "model": settings.model_name,
+                "dimension": int(vectors.shape[1]),
+                "faiss_index": index_type,
+                "normalizer_version": NORMALIZER_VERSION,
+                "chunker_version": CHUNKER_VERSION,
+                "tokenizer_version": TOKENIZER_VERSION,
+                "chunking": {
+                    "max_tokens": settings.chunk_tokens,
+                    "overlap_tokens": settings.chunk_overlap_tokens,
+                    "min_chars": settings.min_passage_chars,
+                    "embed_prefix": settings.embed_prefix,
+                },
+                "bm25": {"k1": settings.bm25_k1, "b": settings.bm25_b},
+                "documents": len(docs),
+                "passages": len(passages),
+                **(extra or {}),
+            },
+        )
         layout.publish(index_dir, build_dir, version, keep=settings.keep_versions)
-    report.seconds = round(time.perf_counter() - started, 2)
-    return report
+    return version, len(passages), embedded

@@ -66,7 +66,9 @@ def _layout(blocks: list[Block]) -> tuple[str, list[_Placed]]:
     return "\n\n".join(parts), placed
 
 
-def _groups(placed: list[_Placed], count: TokenCounter, budget: int, min_chars: int) -> list[list[_Placed]]:
+def _groups(
+    placed: list[_Placed], count: TokenCounter, budget: int, min_chars: int
+) -> list[list[_Placed]]:
     groups: list[list[_Placed]] = []
     pending: list[_Placed] = []
     for item in placed:
@@ -94,15 +96,22 @@ def _groups(placed: list[_Placed], count: TokenCounter, budget: int, min_chars: 
     return groups
 
 
-def citation(meta: DocumentMeta, section_path: list[str], page_start: str | None,
-             page_end: str | None, footnote: str | None = None) -> str:
+def citation(
+    meta: DocumentMeta,
+    section_path: list[str],
+    page_start: str | None,
+    page_end: str | None,
+    footnote: str | None = None,
+) -> str:
     """A reference ready to paste: title (place, year), section, page."""
     where = ", ".join(str(x) for x in (meta.place, meta.year) if x)
     parts = [f"{meta.title} ({where})" if where else meta.title]
     if section_path:
         parts.append(short_section(section_path[0]))
     if page_start:
-        parts.append(f"p. {page_start}" if page_end in (None, page_start) else f"pp. {page_start}-{page_end}")
+        parts.append(
+            f"p. {page_start}" if page_end in (None, page_start) else f"pp. {page_start}-{page_end}"
+        )
     if footnote:
         parts.append(f"n. {footnote}")
     return ", ".join(parts)
@@ -154,8 +163,9 @@ def chunk_document(
     return ChunkedDocument(doc_id=parsed.doc_id, text=text, passages=passages)
 
 
-def _split(text: str, start: int, end: int, count: TokenCounter, budget: int,
-           config: ChunkConfig) -> list[tuple[int, int]]:
+def _split(
+    text: str, start: int, end: int, count: TokenCounter, budget: int, config: ChunkConfig
+) -> list[tuple[int, int]]:
     span = text[start:end]
     if count(span) <= budget:
         return [(start, end)]

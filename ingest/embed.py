@@ -22,14 +22,14 @@ class Embedder:
         self.batch_size = batch_size
 
     @cached_property
-    def model(self):  # type: ignore[no-untyped-def]
+    def model(self):
         from sentence_transformers import SentenceTransformer
 
         log.info("loading embedding model %s on %s", self.model_ref, self.device)
         return SentenceTransformer(self.model_ref, device=self.device)
 
     @cached_property
-    def tokenizer(self):  # type: ignore[no-untyped-def]
+    def tokenizer(self):
         """The tokenizer alone: counting tokens must not cost a model load."""
         from transformers import AutoTokenizer
 
@@ -61,5 +61,5 @@ class Embedder:
 
 
 @lru_cache(maxsize=200_000)
-def _count(tokenizer, text: str) -> int:  # type: ignore[no-untyped-def]
+def _count(tokenizer, text: str) -> int:
     return len(tokenizer.tokenize(text))

@@ -53,17 +53,43 @@ def write_database(
         for parsed, meta, chunked in docs:
             conn.execute(
                 "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (meta.id, meta.title, meta.year, meta.kind, meta.language, meta.place,
-                 meta.source, parsed.path, parsed.format, parsed.n_pages,
-                 len(chunked.passages), chunked.text),
+                (
+                    meta.id,
+                    meta.title,
+                    meta.year,
+                    meta.kind,
+                    meta.language,
+                    meta.place,
+                    meta.source,
+                    parsed.path,
+                    parsed.format,
+                    parsed.n_pages,
+                    len(chunked.passages),
+                    chunked.text,
+                ),
             )
             for p in chunked.passages:
                 conn.execute(
                     "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (len(passages), p.passage_id, p.doc_id, p.ordinal, p.text, p.section,
-                     json.dumps(p.section_path), p.page_start, p.page_end, p.paragraph_index,
-                     p.char_start, p.char_end, int(p.is_footnote), p.footnote, p.citation,
-                     meta.year, meta.kind),
+                    (
+                        len(passages),
+                        p.passage_id,
+                        p.doc_id,
+                        p.ordinal,
+                        p.text,
+                        p.section,
+                        json.dumps(p.section_path),
+                        p.page_start,
+                        p.page_end,
+                        p.paragraph_index,
+                        p.char_start,
+                        p.char_end,
+                        int(p.is_footnote),
+                        p.footnote,
+                        p.citation,
+                        meta.year,
+                        meta.kind,
+                    ),
                 )
                 passages.append(p)
         conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('rebuild')")

@@ -71,7 +71,7 @@ def is_roman(token: str) -> bool:
 
 
 def is_numbered_heading(text: str) -> bool:
-    """'V. SEGMENT III - ...', '3. Solutions', 'Chapter 2 ...': headings that open a top-level part."""
+    """Headings that open a top-level part: 'V. SEGMENT III - ...', '3. Solutions', 'Chapter 2'."""
     tokens = text.split()
     if len(tokens) < 2:
         return False

@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 MAX_PAGES = 5000
 MARGIN_SHARE = 0.12  # top and bottom share of the page where running headers and footers live
 _PAGE_NUMBER = re.compile(r"^(?:page|p\.|página)?\s*#(?:\s*(?:of|/|de)\s*#)?$", re.IGNORECASE)
-_LIST_MARKER = re.compile(r"^(?:[\u2022\u25aa\u25cf\u2013\u2014\-*]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)")
+_LIST_MARKER = re.compile(
+    r"^(?:[\u2022\u25aa\u25cf\u2013\u2014\-*]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s)"
+)
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 
 
@@ -263,8 +265,10 @@ def _blocks(pages: list[list[Line]], heights: list[float], labels: list[str]) ->
                 else:
                     current = _Open("heading", [line])
                     units.append(current)
-            elif current is not None and current.kind != "heading" and _continues(
-                current, line, gap, spacing
+            elif (
+                current is not None
+                and current.kind != "heading"
+                and _continues(current, line, gap, spacing)
             ):
                 current.lines.append(line)
             else:
@@ -296,9 +300,8 @@ def _continues(current: _Open, line: Line, gap: float | None, spacing: float) ->
         return unfinished and line.x > last.x and gap <= 1.35 * spacing
     if gap > 1.35 * spacing:
         return False
-    if current.kind == "item" and ends_sentence(last.text) and line.text[:1].isupper():
-        return False  # the next item of a marker-less list
-    return True
+    # in a marker-less list, a capital after a finished sentence starts the next item
+    return not (current.kind == "item" and ends_sentence(last.text) and line.text[:1].isupper())
 
 
 def _to_blocks(units: list[_Open], vocab: set[str], labels: list[str]) -> list[Block]:

@@ -51,7 +51,10 @@ def assign_heading_levels(blocks: list[Block]) -> list[Block]:
     if not numbered:
         if any(h.level for h in headings):
             top = min(h.level for h in headings if h.level) or 1
-            return [replace(b, level=max(1, b.level - top + 1)) if b.kind == "heading" else b for b in blocks]
+            return [
+                replace(b, level=max(1, b.level - top + 1)) if b.kind == "heading" else b
+                for b in blocks
+            ]
         return [replace(b, level=1) if b.kind == "heading" else b for b in blocks]
     return [
         replace(b, level=1 if is_numbered_heading(b.text) else 2) if b.kind == "heading" else b

@@ -1,0 +1,137 @@
+"""The ``cartagena`` command: ingest, serve, search, eval.
+
+Domain errors become one-line messages here, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from cartagena.errors import CartagenaError, EmptyCorpusError
+from cartagena.settings import get_settings
+
+log = logging.getLogger("cartagena")
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from ingest.build import build_index
+
+    settings = get_settings()
+    try:
+        report = build_index(Path(args.corpus), Path(args.index), settings)
+    except EmptyCorpusError as exc:
+        log.error("%s", exc)
+        return 1
+    lines = [
+        f"index version {report.version} published at {args.index}",
+        f"documents: {report.documents}  pages: {report.pages}  passages: {report.passages}",
+        f"embedded: {report.embedded}  from cache: {report.cached}  seconds: {report.seconds}",
+        f"skipped: {len(report.skipped)}",
+    ]
+    lines += [f"  {s.path}: {s.reason}" for s in report.skipped]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+    from api.app import create_app
+
+    app = create_app(Path(args.index))
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    from search.loader import load_searcher
+    from search.models import Filters
+
+    searcher = load_searcher(Path(args.index))
+    filters = Filters(
+        doc_ids=tuple(args.doc or ()),
+        year_from=args.year_from,
+        year_to=args.year_to,
+        kinds=tuple(args.kind or ()),
+    )
+    hits = searcher.search(args.query, k=args.k, mode=args.mode, filters=filters)
+    if args.json:
+        sys.stdout.write(
+            json.dumps([h.__dict__ for h in hits], indent=2, ensure_ascii=False) + "\n"
+        )
+        return 0
+    out = []
+    for h in hits:
+        out.append(f"{h.rank:>2}. [{h.score:.3f}] {h.citation}  ({h.passage_id})")
+        out.append("    " + h.text.replace("\n", " ")[:400])
+    sys.stdout.write("\n".join(out or ["no results"]) + "\n")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from evals.cli import run_eval
+
+    return run_eval(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog="cartagena", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="build and publish an index from a corpus directory")
+    p.add_argument("--corpus", default=str(settings.corpus_dir))
+    p.add_argument("--index", default=str(settings.index_dir))
+    p.set_defaults(func=_ingest)
+
+    p = sub.add_parser("serve", help="serve the HTTP API over a published index")
+    p.add_argument("--index", default=str(settings.index_dir))
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=_serve)
+
+    p = sub.add_parser("search", help="search a published index from the command line")
+    p.add_argument("query")
+    p.add_argument("--index", default=str(settings.index_dir))
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--mode", default="hybrid", choices=["dense", "lexical", "hybrid"])
+    p.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    p.add_argument("--kind", action="append", help="only this document kind (repeatable)")
+    p.add_argument("--year-from", type=int)
+    p.add_argument("--year-to", type=int)
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.set_defaults(func=_search)
+
+    try:
+        from evals.cli import add_eval_arguments
+    except ImportError:  # pragma: no cover - the harness is part of the package
+        pass
+    else:
+        p = sub.add_parser("eval", help="score retrieval on a gold set or a BEIR dataset")
+        add_eval_arguments(p)
+        p.set_defaults(func=_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("faiss.loader", "bm25s", "httpx", "sentence_transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return int(args.func(args))
+    except CartagenaError as exc:
+        log.error("%s", exc)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,145 @@
+"""Dense, lexical and hybrid retrieval over one index version, with filters and exact phrases.
+
+- dense: FAISS inner product of unit vectors (cosine), the query embedded by the same model;
+- lexical: BM25 (bm25s, stemmed, stop words removed) over passage text and section heading;
+- hybrid: both candidate lists fused (see ``search.fusion``).
+
+Filters and phrases become one boolean mask over rows; both retrievers honour it, so a filtered
+query ranks within the filtered set instead of filtering a truncated list.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from threading import Lock
+
+import faiss
+import numpy as np
+
+from cartagena.errors import InvalidQueryError
+from cartagena.settings import Settings
+from ingest.embed import Embedder
+from ingest.tokens import lexical_tokens, words
+from search import fusion
+from search.models import MODES, Filters, Hit
+from search.query import ParsedQuery, contains_phrase, parse_query
+from search.store import IndexStore
+
+log = logging.getLogger(__name__)
+Ranked = list[tuple[int, float]]
+
+
+class QueryVectorCache:
+    """A small LRU of query embeddings: repeated queries skip the model."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, text: str) -> np.ndarray | None:
+        with self._lock:
+            vec = self._items.get(text)
+            if vec is not None:
+                self._items.move_to_end(text)
+            return vec
+
+    def put(self, text: str, vec: np.ndarray) -> None:
+        with self._lock:
+            self._items[text] = vec
+            self._items.move_to_end(text)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+class Searcher:
+    def __init__(self, store: IndexStore, embedder: Embedder, settings: Settings) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self.query_cache = QueryVectorCache()
+
+    # --- the two retrievers -------------------------------------------------------------
+    def embed_query(self, text: str) -> np.ndarray:
+        vec = self.query_cache.get(text)
+        if vec is None:
+            vec = self.embedder.encode([text])[0]
+            self.query_cache.put(text, vec)
+        return vec
+
+    def dense(self, text: str, k: int, mask: np.ndarray | None) -> Ranked:
+        if self.store.size == 0:
+            return []
+        query = self.embed_query(text).reshape(1, -1)
+        k = min(k, self.store.size)
+        params = None
+        if mask is not None:
+            allowed = np.flatnonzero(mask).astype(np.int64)
+            if allowed.size == 0:
+                return []
+            k = min(k, int(allowed.size))
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
+        scores, ids = self.store.vectors.search(query, k, params=params)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def lexical(self, text: str, k: int, mask: np.ndarray | None) -> Ranked:
+        tokens = lexical_tokens(text)
+        if self.settings.lexical_backend == "fts5":
+            found = self.store.fts_bm25(tokens, k if mask is None else self.store.size)
+            return [(r, s) for r, s in found if mask is None or mask[r]][:k]
+        vocab = self.store.bm25.vocab_dict
+        known = [t for t in tokens if t in vocab]
+        if not known:
+            return []
+        scores = np.asarray(self.store.bm25.get_scores(known), dtype=np.float32)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        positive = np.flatnonzero(scores > 0)
+        if positive.size == 0:
+            return []
+        top = positive[np.argsort(-scores[positive], kind="stable")[:k]]
+        return [(int(i), float(scores[i])) for i in top]
+
+    # --- the public entry point ---------------------------------------------------------
+    def search(
+        self,
+        query: str | ParsedQuery,
+        k: int = 10,
+        mode: str = "hybrid",
+        filters: Filters | None = None,
+    ) -> list[Hit]:
+        if mode not in MODES:
+            raise InvalidQueryError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+        parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
+        mask = self._mask(parsed, filters or Filters())
+        if mask is not None and not mask.any():
+            return []
+        ranked = self.rank(parsed.text, k, mode, mask)
+        return self.store.hits([r for r, _ in ranked], [s for _, s in ranked])
+
+    def rank(self, text: str, k: int, mode: str, mask: np.ndarray | None) -> Ranked:
+        if mode == "dense":
+            return self.dense(text, k, mask)
+        if mode == "lexical":
+            return self.lexical(text, k, mask)
+        depth = max(k, self.settings.hybrid_candidates)
+        return fusion.fuse(
+            self.dense(text, depth, mask),
+            self.lexical(text, depth, mask),
+            k=k,
+            method=self.settings.fusion,
+            weight_dense=self.settings.hybrid_weight_dense,
+            rrf_k=self.settings.rrf_k,
+        )
+
+    def _mask(self, parsed: ParsedQuery, filters: Filters) -> np.ndarray | None:
+        mask = self.store.mask(filters)
+        for phrase in parsed.phrases:
+            candidates = self.store.phrase_rows(phrase)
+            texts = self.store.texts(candidates) if candidates else {}
+            allowed = np.zeros(self.store.size, dtype=bool)
+            # FTS5 matched the tokens; confirm on our own folding (it also covers digits, accents)
+            allowed[[r for r, t in texts.items() if contains_phrase(words(t), phrase)]] = True
+            mask = allowed if mask is None else (mask & allowed)
+        return mask

@@ -1,0 +1,81 @@
+"""Open the published index and keep serving the newest one.
+
+``SearchService`` holds one Searcher; ``current()`` checks the CURRENT pointer (one stat call)
+and swaps in a newly published version without a restart. A request that already holds the
+old Searcher finishes on it: versions are immutable directories, so nothing is torn.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from cartagena.errors import IndexIncompatibleError
+from cartagena.settings import Settings, get_settings
+from ingest import layout
+from ingest.embed import Embedder
+from search.engine import Searcher
+from search.store import IndexStore
+
+log = logging.getLogger(__name__)
+
+
+def check_model(store: IndexStore, settings: Settings) -> None:
+    built_with = store.manifest.get("model")
+    if built_with != settings.model_name:
+        raise IndexIncompatibleError(
+            f"index was built with model {built_with!r} but CARTAGENA_MODEL_NAME is "
+            f"{settings.model_name!r}: rebuild the index or configure the same model"
+        )
+
+
+def load_searcher(
+    index_dir: Path, settings: Settings | None = None, embedder: Embedder | None = None
+) -> Searcher:
+    settings = settings or get_settings()
+    store = IndexStore.open(index_dir)
+    check_model(store, settings)
+    embedder = embedder or Embedder(settings.model, settings.device, settings.batch_size)
+    return Searcher(store, embedder, settings)
+
+
+class SearchService:
+    def __init__(self, index_dir: Path, settings: Settings | None = None) -> None:
+        self.index_dir = index_dir
+        self.settings = settings or get_settings()
+        self._lock = threading.Lock()
+        self._searcher = load_searcher(index_dir, self.settings)
+        self._pointer_mtime = self._mtime()
+        self._searcher.embed_query("warm up")  # the first request should not pay for this
+
+    def _mtime(self) -> float:
+        try:
+            return (self.index_dir / layout.CURRENT).stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def current(self) -> Searcher:
+        mtime = self._mtime()
+        if mtime != self._pointer_mtime:
+            with self._lock:
+                if mtime != self._pointer_mtime:
+                    self._reload(mtime)
+        return self._searcher
+
+    def _reload(self, mtime: float) -> None:
+        try:
+            store = IndexStore.open(self.index_dir)
+            check_model(store, self.settings)
+        except Exception:  # noqa: BLE001 - keep serving the old version
+            log.exception(
+                "new index version could not be opened; still serving %s",
+                self._searcher.store.version,
+            )
+            self._pointer_mtime = mtime
+            return
+        old = self._searcher
+        self._searcher = Searcher(store, old.embedder, self.settings)
+        self._searcher.query_cache = old.query_cache
+        self._pointer_mtime = mtime
+        log.info("now serving index version %s (was %s)", store.version, old.store.version)

@@ -1,0 +1,251 @@
+"""A published index version, opened read-only: SQLite rows, the FAISS index and BM25.
+
+Per-row metadata (document, year, kind, footnote flag) is held in numpy arrays so that
+filters become boolean masks applied to score vectors, without touching SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import faiss
+import numpy as np
+
+from cartagena.errors import (
+    IndexIncompatibleError,
+    UnknownDocumentError,
+    UnknownPassageError,
+)
+from ingest import layout
+from ingest.build import FORMAT_VERSION
+from search.models import Document, Filters, Hit, PassageView
+
+log = logging.getLogger(__name__)
+
+_HIT_COLUMNS = (
+    "p.row, p.passage_id, p.doc_id, d.title, p.year, p.kind, p.page_start, p.page_end, "
+    "p.section, p.text, p.citation, p.is_footnote, p.char_start, p.char_end"
+)
+
+
+@dataclass
+class RowMeta:
+    doc_index: np.ndarray  # int32 per row: position in doc_ids
+    years: np.ndarray  # int32 per row, -1 when unknown
+    kinds: np.ndarray  # object per row
+    footnote: np.ndarray  # bool per row
+    doc_ids: list[str]
+
+
+class IndexStore:
+    def __init__(self, version_dir: Path) -> None:
+        self.path = version_dir
+        self.manifest: dict = json.loads((version_dir / layout.MANIFEST).read_text())
+        if self.manifest.get("format_version") != FORMAT_VERSION:
+            raise IndexIncompatibleError(
+                f"index format {self.manifest.get('format_version')} at {version_dir} is not "
+                f"{FORMAT_VERSION}: rebuild it with `cartagena ingest`"
+            )
+        uri = f"file:{version_dir / layout.DATABASE}?mode=ro&immutable=1"
+        self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        self.vectors = faiss.read_index(str(version_dir / layout.VECTORS), faiss.IO_FLAG_MMAP)
+        self.bm25 = bm25s.BM25.load(str(version_dir / layout.BM25), mmap=True)
+        self.rows = self._row_meta()
+        self.size = len(self.rows.years)
+
+    @classmethod
+    def open(cls, index_dir: Path) -> IndexStore:
+        return cls(layout.current_version(index_dir))
+
+    @property
+    def version(self) -> str:
+        return str(self.manifest["version"])
+
+    def query(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def _row_meta(self) -> RowMeta:
+        rows = self.query("SELECT doc_id, year, kind, is_footnote FROM passages ORDER BY row")
+        doc_ids = sorted({r[0] for r in rows})
+        where = {d: i for i, d in enumerate(doc_ids)}
+        return RowMeta(
+            doc_index=np.array([where[r[0]] for r in rows], dtype=np.int32),
+            years=np.array([r[1] if r[1] is not None else -1 for r in rows], dtype=np.int32),
+            kinds=np.array([r[2] or "" for r in rows], dtype=object),
+            footnote=np.array([bool(r[3]) for r in rows], dtype=bool),
+            doc_ids=doc_ids,
+        )
+
+    def mask(self, filters: Filters) -> np.ndarray | None:
+        """Rows that pass the filters, or None when nothing is filtered."""
+        if filters.is_empty():
+            return None
+        keep = np.ones(self.size, dtype=bool)
+        if filters.doc_ids:
+            wanted = [self.rows.doc_ids.index(d) for d in filters.doc_ids if d in self.rows.doc_ids]
+            keep &= np.isin(self.rows.doc_index, wanted)
+        if filters.year_from is not None:
+            keep &= self.rows.years >= filters.year_from
+        if filters.year_to is not None:
+            keep &= (self.rows.years <= filters.year_to) & (self.rows.years >= 0)
+        if filters.kinds:
+            keep &= np.isin(self.rows.kinds, list(filters.kinds))
+        if not filters.include_footnotes:
+            keep &= ~self.rows.footnote
+        return keep
+
+    def hits(self, rows: list[int], scores: list[float]) -> list[Hit]:
+        if not rows:
+            return []
+        marks = ",".join("?" * len(rows))
+        found = {
+            r[0]: r
+            for r in self.query(
+                f"SELECT {_HIT_COLUMNS} FROM passages p JOIN documents d USING (doc_id) "
+                f"WHERE p.row IN ({marks})",
+                [int(r) for r in rows],
+            )
+        }
+        return [
+            _hit(found[row], score, rank)
+            for rank, (row, score) in enumerate(zip(rows, scores, strict=True), start=1)
+            if row in found
+        ]
+
+    def phrase_rows(self, phrase: tuple[str, ...]) -> list[int]:
+        """Rows whose text holds the phrase's words in sequence (FTS5 phrase query)."""
+        fts = '"' + " ".join(phrase) + '"'
+        return [
+            r[0]
+            for r in self.query(
+                "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?", (f"text : {fts}",)
+            )
+        ]
+
+    def fts_bm25(self, tokens: list[str], limit: int) -> list[tuple[int, float]]:
+        """SQLite's own BM25 over the full-text table (kept to compare with bm25s)."""
+        if not tokens:
+            return []
+        match = " OR ".join('"' + t.replace('"', "") + '"' for t in tokens)
+        return [
+            (r[0], -r[1])
+            for r in self.query(
+                "SELECT rowid, bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ? "
+                "ORDER BY bm25(passages_fts) LIMIT ?",
+                (match, limit),
+            )
+        ]
+
+    def texts(self, rows: list[int]) -> dict[int, str]:
+        marks = ",".join("?" * len(rows))
+        return dict(
+            self.query(
+                f"SELECT row, text FROM passages WHERE row IN ({marks})", [int(r) for r in rows]
+            )
+        )
+
+    def row_of(self, passage_id: str) -> int:
+        found = self.query("SELECT row FROM passages WHERE passage_id = ?", (passage_id,))
+        if not found:
+            raise UnknownPassageError(f"no passage {passage_id!r} in the index")
+        return int(found[0][0])
+
+    def passage(self, passage_id: str) -> PassageView:
+        found = self.query(
+            f"SELECT {_HIT_COLUMNS}, p.section_path, p.paragraph_index, p.ordinal "
+            "FROM passages p JOIN documents d USING (doc_id) WHERE p.passage_id = ?",
+            (passage_id,),
+        )
+        if not found:
+            raise UnknownPassageError(f"no passage {passage_id!r} in the index")
+        row = found[0]
+        doc_id, ordinal = row[2], row[-1]
+        neighbours = dict(
+            self.query(
+                "SELECT ordinal, passage_id FROM passages WHERE doc_id = ? AND ordinal IN (?, ?)",
+                (doc_id, ordinal - 1, ordinal + 1),
+            )
+        )
+        return PassageView(
+            hit=_hit(row[:14], 0.0, 0),
+            previous_id=neighbours.get(ordinal - 1),
+            next_id=neighbours.get(ordinal + 1),
+            section_path=json.loads(row[14] or "[]"),
+            paragraph_index=int(row[15]),
+        )
+
+    def neighbours(self, passage_id: str, n: int) -> list[Hit]:
+        """The passage and up to ``n`` passages each side of it, in document order."""
+        row = self.row_of(passage_id)
+        doc_id, ordinal = self.query("SELECT doc_id, ordinal FROM passages WHERE row = ?", (row,))[
+            0
+        ]
+        rows = [
+            r[0]
+            for r in self.query(
+                "SELECT row FROM passages WHERE doc_id = ? AND ordinal BETWEEN ? AND ? "
+                "ORDER BY ordinal",
+                (doc_id, ordinal - n, ordinal + n),
+            )
+        ]
+        return self.hits(rows, [0.0] * len(rows))
+
+    def documents(self) -> list[Document]:
+        return [
+            Document(*r)
+            for r in self.query(
+                "SELECT doc_id, title, year, kind, language, place, source, format, n_pages, "
+                "n_passages FROM documents ORDER BY year, doc_id"
+            )
+        ]
+
+    def document(self, doc_id: str) -> tuple[Document, str]:
+        found = self.query(
+            "SELECT doc_id, title, year, kind, language, place, source, format, n_pages, "
+            "n_passages, text FROM documents WHERE doc_id = ?",
+            (doc_id,),
+        )
+        if not found:
+            raise UnknownDocumentError(f"no document {doc_id!r} in the index")
+        return Document(*found[0][:10]), found[0][10]
+
+    def document_passages(self, doc_id: str) -> list[Hit]:
+        self.document(doc_id)
+        rows = [
+            r[0]
+            for r in self.query(
+                "SELECT row FROM passages WHERE doc_id = ? ORDER BY ordinal", (doc_id,)
+            )
+        ]
+        return self.hits(rows, [0.0] * len(rows))
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _hit(r: tuple, score: float, rank: int) -> Hit:
+    return Hit(
+        passage_id=r[1],
+        doc_id=r[2],
+        title=r[3],
+        year=r[4],
+        kind=r[5],
+        page_start=r[6],
+        page_end=r[7],
+        section=r[8] or "",
+        text=r[9],
+        score=float(score),
+        citation=r[10],
+        is_footnote=bool(r[11]),
+        char_start=int(r[12]),
+        char_end=int(r[13]),
+        rank=rank,
+    )
