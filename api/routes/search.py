@@ -1,0 +1,54 @@
+"""GET and POST /search: ranked, cited passages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import SearcherDep
+from api.schemas import SearchHit, SearchRequest, SearchResponse
+from cartagena.errors import InvalidQueryError
+from search.engine import Searcher
+from search.models import Filters, Hit
+
+router = APIRouter(tags=["search"])
+
+
+def to_hit(hit: Hit) -> SearchHit:
+    return SearchHit.model_validate(hit, from_attributes=True)
+
+
+def run_search(searcher: Searcher, req: SearchRequest) -> SearchResponse:
+    unknown = [d for d in req.doc if d not in searcher.store.rows.doc_ids]
+    if unknown:
+        raise InvalidQueryError(
+            f"unknown document id(s): {', '.join(unknown)}; see GET /documents for the list"
+        )
+    filters = Filters(
+        doc_ids=tuple(req.doc),
+        year_from=req.year_from,
+        year_to=req.year_to,
+        kinds=tuple(req.kind),
+        include_footnotes=req.include_footnotes,
+    )
+    hits = searcher.search(req.q, k=req.k, mode=req.mode, filters=filters)
+    return SearchResponse(
+        query=req.q,
+        mode=req.mode,
+        k=req.k,
+        index_version=searcher.store.version,
+        results=[to_hit(h) for h in hits],
+    )
+
+
+@router.get("/search", response_model=SearchResponse)
+def search_get(searcher: SearcherDep, params: Annotated[SearchRequest, Query()]) -> SearchResponse:
+    """Search with query parameters; `doc` and `kind` may repeat."""
+    return run_search(searcher, params)
+
+
+@router.post("/search", response_model=SearchResponse)
+def search_post(searcher: SearcherDep, body: SearchRequest) -> SearchResponse:
+    """The same search with a JSON body."""
+    return run_search(searcher, body)
