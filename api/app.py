@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -35,7 +36,7 @@ STATUS = {
 }
 
 
-def _readable(errors: list[dict]) -> str:
+def _readable(errors: Sequence[Any]) -> str:
     parts = []
     for err in errors:
         where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "body"))
