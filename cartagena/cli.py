@@ -8,10 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
 from cartagena.errors import CartagenaError, EmptyCorpusError
+from cartagena.logs import configure as configure_logging
 from cartagena.settings import get_settings
 
 log = logging.getLogger("cartagena")
@@ -39,10 +41,25 @@ def _ingest(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
+
     from api.app import create_app
 
-    app = create_app(Path(args.index))
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    if args.workers <= 1:
+        app = create_app(Path(args.index))
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+        return 0
+    # workers are processes that import the app: they learn the index from the environment
+    os.environ["CARTAGENA_INDEX_DIR"] = str(Path(args.index).resolve())
+    cores = os.cpu_count() or 1
+    os.environ.setdefault("CARTAGENA_TORCH_THREADS", str(max(1, cores // args.workers)))
+    uvicorn.run(
+        "api.factory:app_from_env",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+    )
     return 0
 
 
@@ -93,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--log-level", default="info")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes sharing the memory-mapped index (each loads the model)",
+    )
     p.set_defaults(func=_serve)
 
     p = sub.add_parser("search", help="search a published index from the command line")
@@ -120,12 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("faiss.loader", "bm25s", "httpx", "sentence_transformers"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging(verbose=args.verbose, as_json=get_settings().log_json)
     try:
         return int(args.func(args))
     except CartagenaError as exc:

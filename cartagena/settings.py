@@ -10,7 +10,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,15 +42,76 @@ class Settings(BaseSettings):
     # Paragraphs shorter than this (characters) are merged with their neighbour in a section.
     min_passage_chars: int = 120
     # What the model reads before each passage: none | section | title_section
-    embed_prefix: str = "section"
+    # title_section measured best on the dev set (evals/REPORT.md, "Passage prefix")
+    embed_prefix: str = "title_section"
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     lexical_backend: str = "bm25s"
-    fusion: str = "convex"  # convex | rrf
+    # zscore, 0.4, 200: best on SciFact and the dev set together (evals/REPORT.md, "Fusion")
+    fusion: str = "zscore"  # zscore | convex | rrf
     rrf_k: int = 60
-    hybrid_weight_dense: float = 0.5
-    hybrid_candidates: int = 100
+    hybrid_weight_dense: float = 0.4
+    hybrid_candidates: int = 200
     keep_versions: int = 2
+    # Embed every passage's sentences at ingest, so highlights and answers never run the
+    # model on passage text at query time (costs ingest time and ~1.5 KB per sentence).
+    sentence_vectors: bool = True
+
+    # --- speed and scale (benchmarks/, issue #5) ---
+    # Exact (flat) vector search up to this many passages; an approximate index above it.
+    exact_search_max: int = 200_000
+    ann_index: str = "ivf_sq8"  # hnsw | hnsw_sq8 | ivf_sq8 | ivf_pq
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 64
+    hnsw_ef_search: int = 96
+    ivf_nprobe: int = 24
+    # Concurrent query embeddings are encoded in one forward pass of at most this many texts;
+    # a batch waits up to query_batch_wait_ms for company (0: only what is already queued).
+    query_batch_max: int = 64
+    query_batch_wait_ms: float = 0.0
+    query_cache_size: int = 4096
+    # Threads torch may use in this process (0: torch's default); `serve --workers` sets it.
+    torch_threads: int = 0
+    # How ingest runs the model: torch | onnx | onnx-int8 (`pip install -e '.[fast]'`).
+    embed_backend: str = "torch"
+    # Exported ONNX models and other derived artefacts (never committed).
+    cache_dir: Path = Path(".cache")
+    # /ask: extractive answers. A sentence scores (1 - w) * cosine + w * weighted term overlap;
+    # below ``answer_min_score`` the question is refused (calibrated on the dev set, see
+    # tests/search/test_answer.py).
+    answer_passages: int = Field(5, ge=1, le=50)
+    answer_max_sentences: int = Field(3, ge=1, le=10)
+    answer_lexical_weight: float = Field(0.35, ge=0.0, le=1.0)
+    answer_min_score: float = Field(0.42, ge=0.0, le=1.0)
+    answer_margin: float = Field(0.12, ge=0.0, le=1.0)
+    # Optional generative answers from an OpenAI-compatible endpoint; off unless a URL is set.
+    llm_base_url: str | None = None  # e.g. http://localhost:11434/v1
+    llm_api_key: SecretStr | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_s: float = Field(60.0, gt=0)
+    # /similar: candidates from each retriever, shingle size, and the reuse threshold.
+    similar_candidates: int = Field(100, ge=10, le=2000)
+    similar_ngram: int = Field(3, ge=2, le=8)
+    similar_reuse_min: float = Field(0.15, ge=0.0, le=1.0)
+
+    # --- operations -------------------------------------------------------------------
+    # Admin endpoints are disabled (403) unless a key is set; reading stays open.
+    admin_api_key: SecretStr | None = None
+    max_upload_bytes: int = 50 * 1024 * 1024
+    # Where documents uploaded through the API are kept; default <index>/uploads.
+    upload_dir: Path | None = None
+    # Per-file parser limits: a hostile file costs one skip, never a hang or the machine's memory.
+    parse_timeout_s: float = 120.0
+    parse_memory_mb: int = 4096
+    # Requests per minute per client address; 0 = off.
+    rate_limit_per_minute: int = 0
+    request_timeout_s: float = 30.0
+    # Origins allowed by CORS; empty = closed (same-origin only).
+    cors_origins: list[str] = Field(default_factory=list)
+    log_json: bool = False
+
+    def uploads_for(self, index_dir: Path) -> Path:
+        return self.upload_dir or index_dir / "uploads"
 
 
 @lru_cache(maxsize=1)

@@ -15,26 +15,22 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from cartagena.errors import DocumentParseError, EmptyCorpusError
+from cartagena.errors import EmptyCorpusError
 from cartagena.settings import Settings
 from corpus.catalog import DocumentMeta, load_catalog, metadata_for
 from ingest import index_writer, layout
 from ingest.cache import EmbeddingCache, content_key
 from ingest.chunk import CHUNKER_VERSION, ChunkConfig, chunk_document
-from ingest.embed import Embedder
+from ingest.embed import Embedder, cache_name
+from ingest.isolate import Skipped, parse_files
+from ingest.managed import merge_meta, tombstones, upload_meta
 from ingest.models import ChunkedDocument, ParsedDocument
 from ingest.normalize import NORMALIZER_VERSION
-from ingest.parse import corpus_files, parse_file
+from ingest.parse import corpus_files
 from ingest.tokens import TOKENIZER_VERSION
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
-
-
-@dataclass
-class Skipped:
-    path: str
-    reason: str
 
 
 @dataclass
@@ -59,21 +55,6 @@ def build_lock(index_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def parse_corpus(files: list[Path]) -> tuple[list[ParsedDocument], list[Skipped]]:
-    parsed: list[ParsedDocument] = []
-    skipped: list[Skipped] = []
-    for path in tqdm(files, desc="parse", unit="file", disable=len(files) < 20):
-        try:
-            parsed.append(parse_file(path))
-        except DocumentParseError as exc:
-            log.warning("skipped %s: %s", path, exc)
-            skipped.append(Skipped(str(path), str(exc)))
-        except Exception as exc:  # noqa: BLE001 - one bad file must never cost the corpus
-            log.exception("skipped %s: unexpected parser failure", path)
-            skipped.append(Skipped(str(path), f"parser failure: {type(exc).__name__}: {exc}"))
-    return parsed, skipped
 
 
 def embed_passages(
@@ -107,19 +88,30 @@ def fingerprint(parsed: list[ParsedDocument]) -> str:
     return digest.hexdigest()[:16]
 
 
+def index_files(corpus: Path, index_dir: Path, settings: Settings) -> list[Path]:
+    """The source corpus, overlaid with API uploads, less the documents deleted via the API."""
+    chosen = {p.stem: p for p in corpus_files(corpus)}
+    uploads = settings.uploads_for(index_dir)
+    if uploads.is_dir():
+        chosen.update({p.stem: p for p in corpus_files(uploads)})
+        for doc_id in tombstones(uploads):
+            chosen.pop(doc_id, None)
+    return [chosen[k] for k in sorted(chosen)]
+
+
 def build_index(
     corpus: Path, index_dir: Path, settings: Settings, embedder: Embedder | None = None
 ) -> BuildReport:
     """Build and publish a new index version from every readable file under ``corpus``."""
     started = time.perf_counter()
-    files = corpus_files(corpus)
-    parsed, skipped = parse_corpus(files)
+    files = index_files(corpus, index_dir, settings)
+    parsed, skipped = parse_files(files, settings.parse_timeout_s, settings.parse_memory_mb)
     if not parsed:
         raise EmptyCorpusError(
             f"nothing could be indexed from {corpus}: {len(files)} files, {len(skipped)} skipped"
             + "".join(f"\n  {s.path}: {s.reason}" for s in skipped)
         )
-    embedder = embedder or Embedder(settings.model, settings.device, settings.batch_size)
+    embedder = embedder or Embedder.for_ingest(settings)
     config = ChunkConfig(
         max_tokens=settings.chunk_tokens,
         overlap_tokens=settings.chunk_overlap_tokens,
@@ -127,9 +119,11 @@ def build_index(
         embed_prefix=settings.embed_prefix,
     )
     catalog = load_catalog()
+    uploads = settings.uploads_for(index_dir)
     docs: list[tuple[ParsedDocument, DocumentMeta, ChunkedDocument]] = []
     for doc in parsed:
         meta = metadata_for(doc.doc_id, catalog, doc.file_title)
+        meta = merge_meta(meta, upload_meta(uploads, doc.doc_id))
         docs.append((doc, meta, chunk_document(doc, meta, embedder.count_tokens, config)))
     version, passages, embedded = write_version(
         index_dir,
@@ -137,7 +131,7 @@ def build_index(
         settings,
         embedder,
         extra={
-            "corpus": str(corpus),
+            "corpus": str(corpus.resolve()),
             "corpus_fingerprint": fingerprint(parsed),
             "skipped": [s.__dict__ for s in skipped],
         },
@@ -162,23 +156,36 @@ def write_version(
     settings: Settings,
     embedder: Embedder | None = None,
     extra: dict | None = None,
+    sentence_vectors: bool = True,
 ) -> tuple[str, int, int]:
     """Embed (through the cache), write and publish one version; (version, passages, embedded).
 
-    Also the entry point for corpora that arrive already cut into passages (BEIR datasets).
+    Also the entry point for corpora that arrive already cut into passages (BEIR datasets),
+    which may skip the per-sentence vectors that only highlights and answers use.
     """
-    embedder = embedder or Embedder(settings.model, settings.device, settings.batch_size)
+    embedder = embedder or Embedder.for_ingest(settings)
     with build_lock(index_dir):
         cache = EmbeddingCache(index_dir / layout.CACHE)
         try:
             texts = [p.embed_text for _, _, c in docs for p in c.passages]
-            vectors, embedded = embed_passages(texts, embedder, cache, settings.model_name)
+            name = cache_name(embedder, settings.model_name)
+            vectors, embedded = embed_passages(texts, embedder, cache, name)
+            sentences: list[str] = []
+            if settings.sentence_vectors and sentence_vectors:
+                sentences = index_writer.sentence_texts([p for _, _, c in docs for p in c.passages])
+                sentence_matrix, _ = embed_passages(sentences, embedder, cache, name)
+            layout.crash_point("after-embed")
         finally:
             cache.close()
         version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         build_dir = layout.new_build_dir(index_dir, version)
         passages = index_writer.write_database(build_dir / layout.DATABASE, docs)
-        index_type = index_writer.write_vectors(build_dir / layout.VECTORS, vectors)
+        if sentences:
+            index_writer.write_sentence_vectors(
+                build_dir / layout.DATABASE, sentences, sentence_matrix
+            )
+        layout.crash_point("mid-build")
+        index_type = index_writer.write_vectors(build_dir / layout.VECTORS, vectors, settings)
         index_writer.write_bm25(
             build_dir / layout.BM25, passages, settings.bm25_k1, settings.bm25_b
         )
@@ -191,6 +198,7 @@ def write_version(
                 "model": settings.model_name,
                 "dimension": int(vectors.shape[1]),
                 "faiss_index": index_type,
+                "embed_backend": getattr(embedder, "backend", "torch"),
                 "normalizer_version": NORMALIZER_VERSION,
                 "chunker_version": CHUNKER_VERSION,
                 "tokenizer_version": TOKENIZER_VERSION,

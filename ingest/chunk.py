@@ -42,20 +42,39 @@ class _Placed:
     index: int
 
 
+def _referring_sections(blocks: list[Block]) -> dict[str, list[str]]:
+    """Footnote number -> section path of the first body block that refers to it."""
+    found: dict[str, list[str]] = {}
+    path: list[str] = []
+    for block in blocks:
+        if block.kind == "heading":
+            path = path[: max(1, block.level) - 1] + [block.text]
+        elif block.kind != "footnote":
+            for ref in block.refs:
+                found.setdefault(ref, list(path))
+    return found
+
+
 def _layout(blocks: list[Block]) -> tuple[str, list[_Placed]]:
     """The document's normalised text (blocks joined by blank lines) and where each block lies."""
     parts: list[str] = []
     placed: list[_Placed] = []
     path: list[str] = []
     pos = 0
+    ref_section = _referring_sections(blocks)
     page_section: dict[str | None, list[str]] = {}
     for block in blocks:
         if block.kind == "heading":
             level = max(1, block.level)
             path = path[: level - 1] + [block.text]
         section = list(path)
-        if block.kind == "footnote" and block.page_start in page_section:
-            section = page_section[block.page_start]
+        if block.kind == "footnote":
+            # cited under the section that refers to it; failing that, where its page starts
+            referred = ref_section.get(block.footnote or "")
+            if referred is not None:
+                section = referred
+            elif block.page_start is not None:
+                section = page_section.get(block.page_start, section)
         elif block.kind != "heading":
             page_section.setdefault(block.page_start, section)
         if parts:

@@ -5,8 +5,13 @@ from __future__ import annotations
 import logging
 import os
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 import numpy as np
+
+from cartagena.errors import CartagenaError
+from cartagena.settings import Settings
+from ingest.onnx_backend import BACKENDS
 
 log = logging.getLogger(__name__)
 
@@ -14,18 +19,55 @@ log = logging.getLogger(__name__)
 class Embedder:
     """Wraps a sentence-transformers model: unit-length float32 vectors, inner product = cosine."""
 
-    def __init__(self, model: str, device: str = "cpu", batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        model: str,
+        device: str = "cpu",
+        batch_size: int = 32,
+        backend: str = "torch",
+        cache_dir: Path = Path(".cache"),
+        threads: int = 0,
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        if backend not in BACKENDS:
+            raise CartagenaError(
+                f"unknown embedding backend {backend!r}: use one of {', '.join(BACKENDS)}"
+            )
         self.model_ref = model
         self.device = device
         self.batch_size = batch_size
+        self.backend = backend
+        self.cache_dir = cache_dir
+        self.threads = threads
+
+    @classmethod
+    def for_ingest(cls, settings: Settings) -> Embedder:
+        """The embedder ingest uses: the configured backend (``CARTAGENA_EMBED_BACKEND``)."""
+        return cls(
+            settings.model,
+            settings.device,
+            settings.batch_size,
+            backend=settings.embed_backend,
+            cache_dir=settings.cache_dir,
+            threads=settings.torch_threads,
+        )
 
     @cached_property
     def model(self):
+        log.info("loading embedding model %s (%s) on %s", self.model_ref, self.backend, self.device)
+        if self.backend != "torch":
+            from ingest.onnx_backend import OnnxEncoder
+
+            return OnnxEncoder(
+                self.model_ref, self.cache_dir, self.backend == "onnx-int8", self.threads
+            )
         from sentence_transformers import SentenceTransformer
 
-        log.info("loading embedding model %s on %s", self.model_ref, self.device)
+        if self.threads > 0:
+            import torch
+
+            torch.set_num_threads(self.threads)
         return SentenceTransformer(self.model_ref, device=self.device)
 
     @cached_property
@@ -58,6 +100,12 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def cache_name(embedder: object, model_name: str) -> str:
+    """Key prefix for the embedding cache: another backend's vectors are not the same ones."""
+    backend = getattr(embedder, "backend", "torch")
+    return model_name if backend == "torch" else f"{model_name}+{backend}"
 
 
 @lru_cache(maxsize=200_000)

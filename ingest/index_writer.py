@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from pathlib import Path
@@ -10,9 +11,12 @@ import bm25s
 import faiss
 import numpy as np
 
+from cartagena.errors import CartagenaError
+from cartagena.settings import Settings, get_settings
 from corpus.catalog import DocumentMeta
 from ingest import layout
 from ingest.models import ChunkedDocument, ParsedDocument, Passage
+from ingest.spans import split_sentences
 from ingest.tokens import lexical_tokens
 
 SCHEMA = """
@@ -97,12 +101,94 @@ def write_database(
     return passages
 
 
-def write_vectors(path: Path, vectors: np.ndarray) -> str:
-    """Exact inner-product search; returns the index type recorded in the manifest."""
-    index = faiss.IndexFlatIP(vectors.shape[1])
+ANN_INDEXES = ("hnsw", "hnsw_sq8", "ivf_sq8", "ivf_pq")
+
+
+def choose_index_type(n: int, settings: Settings | None = None) -> str:
+    """``flat`` (exact) up to ``exact_search_max`` passages, else the configured ``ann_index``."""
+    settings = settings or get_settings()
+    if n <= settings.exact_search_max:
+        return "flat"
+    if settings.ann_index not in ANN_INDEXES:
+        raise CartagenaError(
+            f"unknown CARTAGENA_ANN_INDEX {settings.ann_index!r}: "
+            f"use one of {', '.join(ANN_INDEXES)}"
+        )
+    return settings.ann_index
+
+
+def _ivf_lists(n: int) -> int:
+    """About sqrt(n) inverted lists (1,000 at 1M: quick to train on two cores), at least 1."""
+    return max(1, min(65_536, int(np.sqrt(n))))
+
+
+def build_vector_index(
+    vectors: np.ndarray, kind: str, settings: Settings | None = None
+) -> faiss.Index:
+    """An inner-product FAISS index of ``kind`` holding ``vectors`` (rows = passage rows)."""
+    settings = settings or get_settings()
+    n, dim = vectors.shape
+    ip = faiss.METRIC_INNER_PRODUCT
+    index: faiss.Index
+    if kind == "flat":
+        index = faiss.IndexFlatIP(dim)
+    elif kind in ("hnsw", "hnsw_sq8"):
+        if kind == "hnsw":
+            index = faiss.IndexHNSWFlat(dim, settings.hnsw_m, ip)
+        else:
+            qt = faiss.ScalarQuantizer.QT_8bit
+            index = faiss.IndexHNSWSQ(dim, qt, settings.hnsw_m, ip)  # type: ignore[arg-type]
+        index.hnsw.efConstruction = settings.hnsw_ef_construction
+    elif kind in ("ivf_sq8", "ivf_pq"):
+        codes = "SQ8" if kind == "ivf_sq8" else f"PQ{dim // 8}x8"
+        index = faiss.index_factory(dim, f"IVF{_ivf_lists(n)},{codes}", ip)
+    else:
+        raise CartagenaError(f"unknown vector index type {kind!r}: use flat or {ANN_INDEXES}")
+    if not index.is_trained:
+        # k-means on a sample: 64 points a list is plenty and keeps big builds quick
+        sample = vectors
+        wanted = max(64 * _ivf_lists(n), 16_384)
+        if n > wanted:
+            rng = np.random.default_rng(0)
+            sample = vectors[np.sort(rng.choice(n, wanted, replace=False))]
+        index.train(sample)
     index.add(vectors)
-    faiss.write_index(index, str(path))
-    return "flat"
+    ivf = faiss.try_extract_index_ivf(index)
+    if ivf is not None:
+        ivf.make_direct_map()  # reconstruct(row) for /similar: 8 bytes a passage
+    return index
+
+
+def sentence_texts(passages: list[Passage]) -> list[str]:
+    """Every distinct sentence of the passages, in the order they first appear."""
+    return list(dict.fromkeys(s.text for p in passages for s in split_sentences(p.text)))
+
+
+def write_sentence_vectors(path: Path, texts: list[str], vectors: np.ndarray) -> None:
+    """Sentence vectors keyed by the hash of the sentence text (see search.sentence_vectors)."""
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("CREATE TABLE sentence_vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+        conn.executemany(
+            "INSERT OR REPLACE INTO sentence_vectors VALUES (?, ?)",
+            (
+                (sentence_key(t), np.ascontiguousarray(v, dtype=np.float32).tobytes())
+                for t, v in zip(texts, vectors, strict=True)
+            ),
+        )
+    conn.close()
+
+
+def sentence_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def write_vectors(path: Path, vectors: np.ndarray, settings: Settings | None = None) -> str:
+    """Write the vector index chosen by :func:`choose_index_type`; returns the type for the
+    manifest (``faiss_index``), which tells the store how to tune it at load time."""
+    kind = choose_index_type(len(vectors), settings)
+    faiss.write_index(build_vector_index(vectors, kind, settings), str(path))
+    return kind
 
 
 def write_bm25(path: Path, passages: list[Passage], k1: float, b: float) -> None:

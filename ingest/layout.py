@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 from pathlib import Path
 
 from cartagena.errors import IndexNotFoundError
@@ -28,6 +29,16 @@ VECTORS = "vectors.faiss"
 BM25 = "bm25"
 CACHE = Path("cache") / "embeddings.sqlite"
 TMP_PREFIX = ".tmp-"
+
+
+def crash_point(name: str) -> None:
+    """Die here with SIGKILL when CARTAGENA_CRASH_AT names this point.
+
+    The crash-safety tests use it to kill a real ingest at exact moments (mid-build, between
+    the rename and the pointer swap, ...) instead of guessing with timers.
+    """
+    if os.environ.get("CARTAGENA_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def current_version(index_dir: Path) -> Path:
@@ -65,13 +76,16 @@ def publish(index_dir: Path, build_dir: Path, version: str, keep: int = 2) -> Pa
             with f.open("rb") as fh:
                 os.fsync(fh.fileno())
     final = index_dir / VERSIONS / version
+    crash_point("before-rename")
     os.replace(build_dir, final)
     _fsync_dir(final.parent)
+    crash_point("after-rename")
     tmp = index_dir / f"{CURRENT}.tmp"
     with tmp.open("w") as fh:
         fh.write(version + "\n")
         fh.flush()
         os.fsync(fh.fileno())
+    crash_point("before-pointer")
     os.replace(tmp, index_dir / CURRENT)
     _fsync_dir(index_dir)
     prune(index_dir, keep)

@@ -19,6 +19,7 @@ MAX_BYTES = 20_000_000
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+\u2022\u25aa\u25cf]\s+|(\d{1,3})[.)]\s+)(.*)$")
 _FOOTNOTE_DEF = re.compile(r"^\s*(?:<sup>\s*([\w*]+)\s*</sup>|\[\^([\w*]+)\]:)\s*(.*)$")
+_REF = re.compile(r"<sup>\s*([\w*]{1,3})\s*</sup>|\[\^([\w*]+)\](?!:)")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
 _INLINE = [
     (re.compile(r"<sup>\s*[\w*]{1,3}\s*</sup>"), ""),  # footnote references
@@ -64,8 +65,9 @@ def parse_markdown(path: Path) -> ParsedDocument:
     def flush() -> None:
         nonlocal buffer, kind, footnote
         joined = join_lines([strip_inline(x) for x in buffer], vocab)
+        refs = tuple(m.group(1) or m.group(2) for x in buffer for m in _REF.finditer(x))
         if joined:
-            blocks.append(Block(kind=kind, text=joined, footnote=footnote))  # type: ignore[arg-type]
+            blocks.append(Block(kind=kind, text=joined, footnote=footnote, refs=refs))  # type: ignore[arg-type]
         buffer, kind, footnote = [], "paragraph", None
 
     for line in text.splitlines():

@@ -22,6 +22,9 @@ class Block:
     page_end: str | None = None
     level: int = 0
     footnote: str | None = None
+    # footnote numbers referenced from this block: a footnote is cited under the section
+    # that refers to it, wherever the layout put the note itself
+    refs: tuple[str, ...] = ()
 
 
 @dataclass

@@ -59,6 +59,7 @@ class Line:
     text: str
     footnote_mark: str | None = None
     fragments: list[Fragment] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)
 
 
 def _fragments(page: pypdf.PageObject) -> list[Fragment]:
@@ -97,12 +98,15 @@ def _make_line(page_no: int, group: list[Fragment]) -> Line:
     base = max(group, key=lambda f: (f.size, -f.y))
     ordered = sorted(group, key=lambda f: f.x)
     mark: str | None = None
+    refs: list[str] = []
     parts: list[str] = []
     for i, frag in enumerate(ordered):
         superscript = frag.size < 0.9 * size and frag.y > base.y + 0.5
         if superscript and re.fullmatch(r"[\w*†‡]{1,3}", frag.text.strip()):
             if i == 0:
                 mark = frag.text.strip()
+            else:
+                refs.append(frag.text.strip())
             continue  # a footnote reference inside the text is not part of the wording
         parts.append(frag.text)
     body = [f for f in ordered if f.size >= 0.9 * size]
@@ -116,6 +120,7 @@ def _make_line(page_no: int, group: list[Fragment]) -> Line:
         text=normalize_text("".join(parts)),
         footnote_mark=mark,
         fragments=ordered,
+        refs=refs,
     )
 
 
@@ -319,6 +324,7 @@ def _to_blocks(units: list[_Open], vocab: set[str], labels: list[str]) -> list[B
                 page_end=labels[last.page] if last.page < len(labels) else str(last.page + 1),
                 level=0,
                 footnote=first.footnote_mark if unit.kind == "footnote" else None,
+                refs=tuple(r for ln in unit.lines for r in ln.refs),
             )
         )
     return blocks

@@ -32,6 +32,7 @@ def mend_broken_paragraphs(blocks: list[Block]) -> list[Block]:
                 prev,
                 text=f"{prev.text} {block.text}",
                 page_end=block.page_end or prev.page_end,
+                refs=prev.refs + block.refs,
             )
             continue
         out.append(block)

@@ -1,0 +1,173 @@
+"""A faster CPU backend for ingest: the same model exported to ONNX, optionally int8-quantised.
+
+``CARTAGENA_EMBED_BACKEND=onnx`` or ``onnx-int8`` (needs ``pip install -e '.[fast]'``). The
+model is exported once from the local weights (never the hub) into
+``<cache_dir>/onnx/<name>/``, with a lock so that concurrent builds export it once, and run
+with onnxruntime: tokenise, run the transformer, mean-pool over the attention mask, normalise,
+which is exactly what the sentence-transformers pipeline of all-MiniLM-L6-v2 does.
+
+sentence-transformers' own ``backend="onnx"`` needs optimum, whose ONNX exporter pins
+transformers < 4.58 while sentence-transformers >= 5 needs transformers >= 5; exporting with
+``torch.onnx`` and quantising with ``onnxruntime.quantization`` avoids that conflict.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cartagena.errors import CartagenaError
+
+log = logging.getLogger(__name__)
+BACKENDS = ("torch", "onnx", "onnx-int8")
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def _require_fast() -> None:
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError as exc:
+        raise CartagenaError(
+            "the onnx embedding backends need onnxruntime and onnx: "
+            "install them with `pip install -e '.[fast]'`"
+        ) from exc
+
+
+def export_dir(model_ref: str, cache_dir: Path) -> Path:
+    """Where the exported files of ``model_ref`` live: named by the weights' content."""
+    config = Path(model_ref) / "config.json"
+    stamp = config.read_bytes() if config.is_file() else model_ref.encode()
+    digest = hashlib.sha256(stamp + model_ref.encode()).hexdigest()[:12]
+    return cache_dir / "onnx" / f"{Path(model_ref).name or 'model'}-{digest}"
+
+
+def _export_fp32(model_ref: str, target: Path) -> None:
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_ref)
+    model = AutoModel.from_pretrained(model_ref).eval()
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    sample = tokenizer(["a sample", "another, longer sample"], padding=True, return_tensors="pt")
+    axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}
+    tmp = target.with_suffix(".tmp")
+    with torch.no_grad():
+        torch.onnx.export(
+            LastHiddenState(),
+            tuple(sample[name] for name in _INPUTS),
+            str(tmp),
+            input_names=list(_INPUTS),
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
+    os.replace(tmp, target)
+
+
+def _quantize(source: Path, target: Path) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tmp = target.with_suffix(".tmp")
+    quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
+    os.replace(tmp, target)
+
+
+def ensure_exported(model_ref: str, cache_dir: Path, quantized: bool) -> Path:
+    """The ONNX file for ``model_ref`` (fp32, or int8 dynamic quantisation), exported once."""
+    _require_fast()
+    folder = export_dir(model_ref, cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    fp32, int8 = folder / "model.onnx", folder / "model_qint8.onnx"
+    wanted = int8 if quantized else fp32
+    with (folder / ".lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        if not fp32.is_file():
+            log.info("exporting %s to ONNX in %s", model_ref, folder)
+            _export_fp32(model_ref, fp32)
+        if quantized and not int8.is_file():
+            log.info("quantising %s to int8", fp32)
+            _quantize(fp32, int8)
+    return wanted
+
+
+def _max_seq_length(model_ref: str, default: int = 256) -> int:
+    config = Path(model_ref) / "sentence_bert_config.json"
+    if config.is_file():
+        return int(json.loads(config.read_text()).get("max_seq_length", default))
+    return default
+
+
+class OnnxEncoder:
+    """The subset of ``SentenceTransformer`` that :class:`ingest.embed.Embedder` uses."""
+
+    def __init__(self, model_ref: str, cache_dir: Path, quantized: bool, threads: int = 0) -> None:
+        import onnxruntime as ort
+        from transformers import AutoTokenizer
+
+        path = ensure_exported(model_ref, cache_dir, quantized)
+        options = ort.SessionOptions()
+        if threads > 0:
+            options.intra_op_num_threads = threads
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self.tokenizer = AutoTokenizer.from_pretrained(model_ref)
+        self.max_seq_length = _max_seq_length(model_ref)
+        self.path = path
+
+    def get_sentence_embedding_dimension(self) -> int:
+        return int(self.encode(["x"]).shape[1])
+
+    def _batch(self, texts: list[str]) -> np.ndarray:
+        enc = self.tokenizer(
+            texts,
+            padding=True,
+            truncation=True,
+            max_length=self.max_seq_length,
+            return_tensors="np",
+        )
+        feeds = {name: enc[name].astype(np.int64) for name in self.inputs}
+        hidden = self.session.run(None, feeds)[0]
+        mask = enc["attention_mask"].astype(np.float32)[:, :, None]
+        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+        return pooled.astype(np.float32)
+
+    def encode(
+        self,
+        texts: list[str],
+        batch_size: int = 32,
+        normalize_embeddings: bool = True,
+        convert_to_numpy: bool = True,
+        show_progress_bar: bool = False,
+        **_: Any,
+    ) -> np.ndarray:
+        """Mean-pooled (and by default unit-length) vectors, in the order of ``texts``."""
+        order = np.argsort([-len(t) for t in texts], kind="stable")  # similar lengths batch
+        out = np.zeros((len(texts), 0), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            rows = order[start : start + batch_size]
+            vectors = self._batch([texts[i] for i in rows])
+            if out.shape[1] == 0:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[rows] = vectors
+        if normalize_embeddings and len(out):
+            out /= np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-12, None)
+        return out
