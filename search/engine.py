@@ -14,7 +14,6 @@ import logging
 from collections import OrderedDict
 from threading import Lock
 
-import faiss
 import numpy as np
 
 from cartagena.errors import InvalidQueryError
@@ -22,6 +21,7 @@ from cartagena.settings import Settings
 from ingest.embed import Embedder
 from ingest.tokens import lexical_tokens, words
 from search import fusion
+from search.batching import batcher_for
 from search.models import MODES, Filters, Hit
 from search.query import ParsedQuery, contains_phrase, parse_query
 from search.store import IndexStore
@@ -58,13 +58,20 @@ class Searcher:
         self.store = store
         self.embedder = embedder
         self.settings = settings
-        self.query_cache = QueryVectorCache()
+        self.query_cache = QueryVectorCache(settings.query_cache_size)
+        self.batcher = batcher_for(
+            embedder,
+            embedder.encode,
+            settings.query_batch_max,
+            settings.query_batch_wait_ms / 1000,
+        )
 
     # --- the two retrievers -------------------------------------------------------------
     def embed_query(self, text: str) -> np.ndarray:
+        """Cached; otherwise encoded together with concurrent requests' queries."""
         vec = self.query_cache.get(text)
         if vec is None:
-            vec = self.embedder.encode([text])[0]
+            vec = self.batcher.embed(text)
             self.query_cache.put(text, vec)
         return vec
 
@@ -79,7 +86,7 @@ class Searcher:
             if allowed.size == 0:
                 return []
             k = min(k, int(allowed.size))
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))  # type: ignore[call-arg]
+            params = self.store.vector_params(allowed)
         scores, ids = self.store.vectors.search(query, k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 

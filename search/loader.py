@@ -55,6 +55,10 @@ class SearchService:
         except FileNotFoundError:
             return 0
 
+    def source_corpus(self) -> Path:
+        """The corpus directory the served index was built from (recorded in its manifest)."""
+        return Path(self.current().store.manifest.get("corpus") or self.settings.corpus_dir)
+
     def current(self) -> Searcher:
         mtime = self._mtime()
         if mtime != self._pointer_mtime:

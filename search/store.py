@@ -22,8 +22,10 @@ from cartagena.errors import (
     UnknownDocumentError,
     UnknownPassageError,
 )
+from cartagena.settings import Settings, get_settings
 from ingest import layout
 from ingest.build import FORMAT_VERSION
+from ingest.index_writer import sentence_key
 from search.models import Document, Filters, Hit, PassageView
 
 log = logging.getLogger(__name__)
@@ -55,9 +57,14 @@ class IndexStore:
         uri = f"file:{version_dir / layout.DATABASE}?mode=ro&immutable=1"
         self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._lock = threading.Lock()
-        self.vectors = faiss.read_index(str(version_dir / layout.VECTORS), faiss.IO_FLAG_MMAP)
+        self.vector_kind = str(self.manifest.get("faiss_index", "flat"))
+        self.vectors = open_vectors(version_dir / layout.VECTORS, self.vector_kind)
+        tune_vectors(self.vectors, get_settings())
         self.bm25 = bm25s.BM25.load(str(version_dir / layout.BM25), mmap=True)
         self.rows = self._row_meta()
+        self.has_sentence_vectors = bool(
+            self.query("SELECT 1 FROM sqlite_master WHERE name = 'sentence_vectors'")
+        )
         self.size = len(self.rows.years)
 
     @classmethod
@@ -67,6 +74,10 @@ class IndexStore:
     @property
     def version(self) -> str:
         return str(self.manifest["version"])
+
+    def vector_params(self, allowed: np.ndarray | None = None) -> faiss.SearchParameters:
+        """Search parameters of the right FAISS type for this index, restricted to ``allowed``."""
+        return search_parameters(self.vectors, get_settings(), allowed)
 
     def query(self, sql: str, params: tuple | list = ()) -> list[tuple]:
         with self._lock:
@@ -152,6 +163,17 @@ class IndexStore:
             )
         )
 
+    def sentence_vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Vectors of sentences embedded at ingest; texts the index does not hold are absent."""
+        keys = {sentence_key(t): t for t in dict.fromkeys(texts)}
+        if not keys or not self.has_sentence_vectors:
+            return {}
+        marks = ",".join("?" * len(keys))
+        rows = self.query(
+            f"SELECT key, vec FROM sentence_vectors WHERE key IN ({marks})", list(keys)
+        )
+        return {keys[k]: np.frombuffer(blob, dtype=np.float32) for k, blob in rows}
+
     def row_of(self, passage_id: str) -> int:
         found = self.query("SELECT row FROM passages WHERE passage_id = ?", (passage_id,))
         if not found:
@@ -229,6 +251,38 @@ class IndexStore:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def open_vectors(path: Path, kind: str = "flat") -> faiss.Index:
+    """Memory-mapped: flat codes and inverted lists stay in the page cache, shared by workers.
+
+    FAISS maps inverted lists with one flag and flat codes with another, and refuses both."""
+    flag = faiss.IO_FLAG_MMAP if kind.startswith("ivf") else faiss.IO_FLAG_MMAP_IFC
+    return faiss.read_index(str(path), flag)
+
+
+def tune_vectors(index: faiss.Index, settings: Settings) -> None:
+    """Set the search-time knobs of an approximate index (no-op for exact ones)."""
+    if isinstance(index, faiss.IndexHNSW):
+        index.hnsw.efSearch = settings.hnsw_ef_search
+    ivf = faiss.try_extract_index_ivf(index)
+    if ivf is not None:
+        ivf.nprobe = min(settings.ivf_nprobe, ivf.nlist)
+
+
+def search_parameters(
+    index: faiss.Index, settings: Settings, allowed: np.ndarray | None = None
+) -> faiss.SearchParameters:
+    """FAISS insists on the parameter class of the index type (IVF, HNSW or generic)."""
+    # keyword construction makes the parameters keep a reference to the selector
+    args: dict = {}
+    if allowed is not None:
+        args["sel"] = faiss.IDSelectorBatch(allowed.astype(np.int64))
+    if isinstance(index, faiss.IndexHNSW):
+        return faiss.SearchParametersHNSW(efSearch=settings.hnsw_ef_search, **args)  # type: ignore[attr-defined]
+    if faiss.try_extract_index_ivf(index) is not None:
+        return faiss.SearchParametersIVF(nprobe=settings.ivf_nprobe, **args)  # type: ignore[call-arg]
+    return faiss.SearchParameters(**args)
 
 
 def _hit(r: tuple, score: float, rank: int) -> Hit:

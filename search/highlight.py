@@ -1,0 +1,99 @@
+"""What matched in a result: query terms and phrases (lexical), the best sentence (semantic).
+
+Spans are character offsets into the passage text; rendering (``<mark>``) happens at the edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from ingest.spans import Token, split_sentences, tokens
+from ingest.tokens import STOPWORDS, lexical_tokens
+from search.engine import Searcher
+from search.models import Hit
+from search.query import ParsedQuery, parse_query
+from search.sentence_vectors import sentence_vectors
+
+SpanKind = Literal["term", "phrase", "sentence", "shared"]
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: SpanKind = "term"
+
+
+def _stem(word: str) -> str:
+    stems = lexical_tokens(word, stem=True, stopwords=False)
+    return stems[0] if stems else word
+
+
+def term_spans(text: str, query: ParsedQuery) -> list[Span]:
+    """Words of ``text`` whose stem is a query term, and each exact phrase occurrence."""
+    wanted = set(lexical_tokens(query.text))
+    toks = tokens(text)
+    spans = [
+        Span(t.start, t.end, "term")
+        for t in toks
+        if t.word not in STOPWORDS and _stem(t.word) in wanted
+    ]
+    for phrase in query.phrases:
+        spans += phrase_spans(toks, phrase)
+    return sorted(spans, key=lambda s: (s.start, s.end))
+
+
+def phrase_spans(toks: list[Token], phrase: tuple[str, ...]) -> list[Span]:
+    n = len(phrase)
+    words_ = [t.word for t in toks]
+    return [
+        Span(toks[i].start, toks[i + n - 1].end, "phrase")
+        for i in range(len(toks) - n + 1)
+        if words_[i : i + n] == list(phrase)
+    ]
+
+
+def best_sentences(
+    searcher: Searcher, query_vec: np.ndarray, texts: list[str]
+) -> list[tuple[Span, float] | None]:
+    """Per text, its sentence closest to the query (cosine), or None when it has none."""
+    sentences = [split_sentences(t) for t in texts]
+    flat = [s.text for group in sentences for s in group]
+    if not flat:
+        return [None] * len(texts)
+    sims = sentence_vectors(searcher.embedder).encode(flat, searcher.store) @ query_vec
+    out: list[tuple[Span, float] | None] = []
+    i = 0
+    for group in sentences:
+        if not group:
+            out.append(None)
+            continue
+        j = int(np.argmax(sims[i : i + len(group)]))
+        best = group[j]
+        out.append((Span(best.start, best.end, "sentence"), float(sims[i + j])))
+        i += len(group)
+    return out
+
+
+def highlight_hits(searcher: Searcher, query: str, hits: list[Hit], mode: str) -> list[list[Span]]:
+    """Per hit, what matched: terms and phrases for lexical and hybrid, the best sentence for
+    dense and hybrid; also stored as offsets in ``hit.highlights``.
+
+    A passage of a single sentence gets no sentence span: it would mark everything.
+    """
+    parsed = parse_query(query)
+    semantic: list[tuple[Span, float] | None] = [None] * len(hits)
+    if mode in ("dense", "hybrid") and hits:
+        vec = searcher.embed_query(parsed.text)
+        semantic = best_sentences(searcher, vec, [h.text for h in hits])
+    out = []
+    for hit, best in zip(hits, semantic, strict=True):
+        spans = term_spans(hit.text, parsed) if mode in ("lexical", "hybrid") else []
+        if best is not None and (best[0].end - best[0].start) < len(hit.text.strip()):
+            spans.append(best[0])
+        hit.highlights = [(s.start, s.end) for s in spans]
+        out.append(spans)
+    return out
