@@ -11,11 +11,17 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.routes import documents, health, search
+from api import metrics, middleware
+from api.routes import admin, ask, documents, health, search, similar, web
+from api.schemas import error_responses
 from cartagena.errors import (
     CartagenaError,
+    EmptyCorpusError,
     IndexIncompatibleError,
     IndexNotFoundError,
     InvalidQueryError,
@@ -23,11 +29,17 @@ from cartagena.errors import (
     UnknownPassageError,
 )
 from cartagena.settings import Settings, get_settings
+from ingest.managed import InvalidUploadError, UnsupportedMediaError, UploadTooLargeError
 from search.loader import SearchService
+from web import STATIC_DIR
 
 log = logging.getLogger(__name__)
 
-STATUS = {
+STATUS: dict[type[CartagenaError], int] = {
+    UploadTooLargeError: 413,
+    UnsupportedMediaError: 415,
+    InvalidUploadError: 422,
+    EmptyCorpusError: 409,
     UnknownDocumentError: 404,
     UnknownPassageError: 404,
     InvalidQueryError: 422,
@@ -62,15 +74,49 @@ def create_app(index_dir: Path, settings: Settings | None = None) -> FastAPI:
         ),
         lifespan=lifespan,
     )
-    app.include_router(search.router)
-    app.include_router(documents.router)
-    app.include_router(health.router)
+    app.state.settings = settings
+    reading = error_responses(404, 422, 429, 503)
+    app.include_router(search.router, responses=reading)
+    app.include_router(documents.router, responses=reading)
+    app.include_router(health.router, responses=reading)
+    app.include_router(
+        admin.router, responses=error_responses(401, 403, 404, 409, 413, 415, 422, 429)
+    )
+    app.include_router(ask.router, responses=reading)
+    app.include_router(similar.router, responses=reading)
+    app.include_router(web.router, responses=reading)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    middleware.install(app, settings)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        )
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus(request: Request) -> Response:
+        searcher = request.app.state.service.current()
+        metrics.INDEX_INFO.clear()
+        metrics.INDEX_INFO.labels(searcher.store.version).set(1)
+        metrics.INDEX_PASSAGES.set(searcher.store.size)
+        metrics.INDEX_DOCUMENTS.set(len(searcher.store.rows.doc_ids))
+        return Response(metrics.generate_latest(), media_type=metrics.CONTENT_TYPE_LATEST)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = jsonable_encoder(exc.errors(), exclude={"input", "ctx", "url"})
         return JSONResponse(
             status_code=422, content={"detail": errors, "message": _readable(exc.errors())}
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            status_code=exc.status_code,
+            content={"detail": exc.detail, "message": str(exc.detail)},
+            headers=getattr(exc, "headers", None),
         )
 
     @app.exception_handler(CartagenaError)

@@ -45,8 +45,13 @@ class SearchRequest(BaseModel):
 
 
 class Span(BaseModel):
-    start: int
+    start: int = Field(description="character offset in the passage text")
     end: int
+    kind: Literal["term", "phrase", "sentence", "shared"] = Field(
+        "term",
+        description="term/phrase: matched query words; sentence: the best-matching sentence; "
+        "shared: wording shared with the source text (/similar)",
+    )
 
 
 class SearchHit(BaseModel):
@@ -65,6 +70,7 @@ class SearchHit(BaseModel):
     is_footnote: bool
     char_start: int = Field(description="offset of the passage in the document's normalised text")
     char_end: int
+    highlights: list[Span] = Field(default_factory=list, description="what matched, as offsets")
 
 
 class SearchResponse(BaseModel):
@@ -121,4 +127,149 @@ class Health(BaseModel):
 
 class ErrorBody(BaseModel):
     detail: str | list
-    message: str
+    message: str = Field(description="what went wrong, readable as it is")
+
+
+ERROR_DESCRIPTIONS = {
+    401: "missing or wrong X-API-Key",
+    403: "admin endpoints disabled (no key configured)",
+    404: "unknown document or passage",
+    409: "the change would leave an index that cannot be built",
+    413: "upload larger than the configured limit",
+    415: "upload that is neither PDF, Markdown nor text",
+    422: "invalid request; `message` says which field and why",
+    429: "rate limit exceeded",
+    503: "no index to serve yet, or the request timed out",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict]:
+    """OpenAPI entries for the error statuses a route can answer (all with ErrorBody)."""
+    return {c: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[c]} for c in codes}
+
+
+class SkippedFile(BaseModel):
+    path: str
+    reason: str
+
+
+class BuildSummary(BaseModel):
+    version: str
+    documents: int
+    passages: int
+    embedded: int = Field(description="passages that went through the model (others: cache)")
+    seconds: float
+    skipped: list[SkippedFile]
+
+
+class UploadResult(BaseModel):
+    doc_id: str
+    build: BuildSummary
+
+
+class FilterParams(BaseModel):
+    """The search filters, shared by requests that retrieve passages."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc: list[str] = Field(default_factory=list, description="only these document ids")
+    year_from: int | None = Field(None, ge=1900, le=2200)
+    year_to: int | None = Field(None, ge=1900, le=2200)
+    kind: list[KindName] = Field(default_factory=list, description="only these document kinds")
+    include_footnotes: bool = True
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> FilterParams:
+        if (
+            self.year_from is not None
+            and self.year_to is not None
+            and self.year_from > self.year_to
+        ):
+            raise ValueError("year_from must not be after year_to")
+        return self
+
+
+class AskRequest(FilterParams):
+    question: Query
+    k: int = Field(5, ge=1, le=20, description="passages to draw the answer from")
+    mode: Literal["extractive", "generative"] = Field(
+        "extractive", description="generative needs CARTAGENA_LLM_BASE_URL; extractive never"
+    )
+
+    @model_validator(mode="after")
+    def _has_words(self) -> AskRequest:
+        if not self.question.strip():
+            raise ValueError("question must contain something to ask")
+        return self
+
+
+class AnswerSentenceOut(BaseModel):
+    text: str
+    passage_id: str
+    doc_id: str
+    citation: str
+    year: int | None
+    start: int = Field(description="offset of the sentence in the passage text")
+    end: int
+    doc_start: int = Field(description="offset of the sentence in the document's text")
+    doc_end: int
+    score: float
+    cosine: float
+    overlap: float
+
+
+class GeneratedAnswerOut(BaseModel):
+    text: str | None
+    model: str
+    citations: list[str] = Field(description="passage ids cited that were retrieved")
+    dropped_citations: list[str] = Field(
+        description="ids cited that are not among the retrieved passages: removed from the text"
+    )
+    error: str | None = None
+
+
+class AskResponse(BaseModel):
+    question: str
+    answered: bool
+    answer: list[AnswerSentenceOut] | None = Field(
+        description="the answering sentences in reading order, or null when nothing answers"
+    )
+    answer_text: str | None
+    reason: str | None = Field(description="why there is no answer, when there is none")
+    best_score: float
+    threshold: float
+    mode: Literal["extractive", "generative"]
+    generated: GeneratedAnswerOut | None = None
+    index_version: str
+    passages: list[SearchHit] = Field(description="the supporting passages, cited ones first")
+
+
+class SimilarRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=10_000, description="a draft formulation")
+    k: int = Field(10, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _has_words(self) -> SimilarRequest:
+        if not self.text.strip():
+            raise ValueError("text must contain some words")
+        return self
+
+
+class SimilarHitOut(SearchHit):
+    match: Literal["reuse", "semantic"] = Field(
+        description="reuse: near-verbatim shared wording; semantic: close in meaning"
+    )
+    reuse: float = Field(description="share of the source's word trigrams found here (0..1)")
+    cosine: float
+    longest_shared_words: int
+    shared: list[Span] = Field(description="shared phrases, as offsets in this passage's text")
+
+
+class SimilarResponse(BaseModel):
+    source_passage_id: str | None
+    text: str
+    k: int
+    index_version: str
+    results: list[SimilarHitOut]

@@ -7,16 +7,24 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import SearcherDep
-from api.schemas import SearchHit, SearchRequest, SearchResponse
+from api.schemas import SearchHit, SearchRequest, SearchResponse, Span
 from cartagena.errors import InvalidQueryError
+from search import highlight
 from search.engine import Searcher
 from search.models import Filters, Hit
 
 router = APIRouter(tags=["search"])
 
 
-def to_hit(hit: Hit) -> SearchHit:
-    return SearchHit.model_validate(hit, from_attributes=True)
+def to_hit(hit: Hit, spans: list[highlight.Span] | None = None) -> SearchHit:
+    """The API view of a hit; ``spans`` (with their kinds) override ``hit.highlights``."""
+    fields = {name: getattr(hit, name) for name in SearchHit.model_fields if name != "highlights"}
+    marks = (
+        [Span(start=s.start, end=s.end, kind=s.kind) for s in spans]
+        if spans is not None
+        else [Span(start=a, end=b) for a, b in hit.highlights]
+    )
+    return SearchHit(**fields, highlights=marks)
 
 
 def run_search(searcher: Searcher, req: SearchRequest) -> SearchResponse:
@@ -33,12 +41,13 @@ def run_search(searcher: Searcher, req: SearchRequest) -> SearchResponse:
         include_footnotes=req.include_footnotes,
     )
     hits = searcher.search(req.q, k=req.k, mode=req.mode, filters=filters)
+    marks = highlight.highlight_hits(searcher, req.q, hits, req.mode)
     return SearchResponse(
         query=req.q,
         mode=req.mode,
         k=req.k,
         index_version=searcher.store.version,
-        results=[to_hit(h) for h in hits],
+        results=[to_hit(h, m) for h, m in zip(hits, marks, strict=True)],
     )
 
 

@@ -1,0 +1,169 @@
+"""The web page: search, ask and similar-language tabs, and the document view (HTML).
+
+Server-rendered with Jinja2 (autoescaped); highlights become ``<mark>`` only through
+``web.render.marked``, from offsets. The only script is /static/app.js (copy buttons).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from api.deps import SearcherDep
+from api.routes.ask import ask
+from api.schemas import AskRequest, AskResponse, SearchRequest, SimilarRequest
+from cartagena.errors import CartagenaError, UnknownDocumentError, UnknownPassageError
+from corpus.catalog import KINDS
+from search import highlight
+from search.engine import Searcher
+from search.models import Filters
+from search.similar import SimilarHit, find_similar, similar_to_passage
+from web import TEMPLATES_DIR
+from web.render import marked
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.globals["marked"] = marked
+TABS = ("search", "ask", "similar")
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" if e["loc"] else e["msg"]
+            for e in exc.errors()
+        )
+    return str(exc)
+
+
+def _filters(params: dict[str, Any]) -> dict[str, Any]:
+    """The filter fields that were filled in (empty form fields mean 'any')."""
+    return {k: v for k, v in params.items() if v not in (None, "", [], [""])}
+
+
+def _search(searcher: Searcher, req: SearchRequest) -> list[dict[str, Any]]:
+    filters = Filters(tuple(req.doc), req.year_from, req.year_to, tuple(req.kind))
+    unknown = [d for d in req.doc if d not in searcher.store.rows.doc_ids]
+    if unknown:
+        raise UnknownDocumentError(f"unknown document id(s): {', '.join(unknown)}")
+    hits = searcher.search(req.q, k=req.k, mode=req.mode, filters=filters)
+    spans = highlight.highlight_hits(searcher, req.q, hits, req.mode)
+    return [
+        {"hit": h, "marks": [(s.start, s.end, s.kind) for s in m]}
+        for h, m in zip(hits, spans, strict=True)
+    ]
+
+
+def _answer_marks(answer: AskResponse) -> dict[str, list[tuple[int, int, str]]]:
+    """Per supporting passage, the answer sentences it holds, to mark them in its text."""
+    marks: dict[str, list[tuple[int, int, str]]] = {}
+    for s in answer.answer or []:
+        marks.setdefault(s.passage_id, []).append((s.start, s.end, "sentence"))
+    return marks
+
+
+def _similar_items(found: list[SimilarHit]) -> list[dict[str, Any]]:
+    return [
+        {
+            "hit": s.hit,
+            "marks": [(a, b, "shared") for a, b in s.shared],
+            "match": s.match,
+            "reuse": s.reuse,
+            "cosine": s.cosine,
+        }
+        for s in found
+    ]
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(
+    request: Request,
+    searcher: SearcherDep,
+    tab: str = "search",
+    q: str = "",
+    question: str = "",
+    text: str = "",
+    mode: str = "hybrid",
+    k: int = 10,
+    doc: Annotated[list[str] | None, Query()] = None,
+    kind: Annotated[list[str] | None, Query()] = None,
+    year_from: str = "",
+    year_to: str = "",
+) -> HTMLResponse:
+    """The page; a filled-in tab also shows its results (search, answer or similar language)."""
+    tab = tab if tab in TABS else "search"
+    filters = _filters(
+        {"doc": doc or [], "kind": kind or [], "year_from": year_from, "year_to": year_to}
+    )
+    context: dict[str, Any] = {
+        "tab": tab,
+        "q": q,
+        "question": question,
+        "text": text,
+        "mode": mode,
+        "k": k,
+        "form": {"doc": doc or [], "kind": kind or [], "year_from": year_from, "year_to": year_to},
+        "documents": searcher.store.documents(),
+        "kinds": KINDS,
+        "error": None,
+    }
+    status = 200
+    try:
+        if tab == "search" and q.strip():
+            context["results"] = _search(
+                searcher,
+                SearchRequest(q=q, mode=mode, k=k, **filters),
+            )
+        elif tab == "ask" and question.strip():
+            answer = context["answer"] = ask(searcher, AskRequest(question=question, **filters))
+            context["answer_marks"] = _answer_marks(answer)
+        elif tab == "similar" and text.strip():
+            req = SimilarRequest(text=text, k=k)
+            context["similar"] = _similar_items(find_similar(searcher, req.text, req.k))
+    except (ValidationError, CartagenaError) as exc:
+        context["error"] = _message(exc)
+        status = 422
+    return templates.TemplateResponse(request, "index.html", context, status_code=status)
+
+
+@router.get("/view/documents/{doc_id}", response_class=HTMLResponse)
+def document_view(
+    request: Request, doc_id: str, searcher: SearcherDep, passage: str = ""
+) -> HTMLResponse:
+    """The whole normalised text, an anchor per passage (#p-<passage id>), the cited one marked."""
+    try:
+        doc, body = searcher.store.document(doc_id)
+    except UnknownDocumentError as exc:
+        return _not_found(request, str(exc))
+    passages = searcher.store.document_passages(doc_id)
+    anchors: dict[int, list[str]] = {}
+    for p in passages:
+        anchors.setdefault(p.char_start, []).append(f"p-{p.passage_id}")
+    cited = [(p.char_start, p.char_end, "cited") for p in passages if p.passage_id == passage]
+    context = {"doc": doc, "html": marked(body, cited, anchors), "passage": passage}
+    return templates.TemplateResponse(request, "document.html", context)
+
+
+@router.get("/view/passages/{passage_id}/similar", response_class=HTMLResponse)
+def similar_view(
+    request: Request,
+    passage_id: str,
+    searcher: SearcherDep,
+    k: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> HTMLResponse:
+    """Similar language: passages worded like this one across all documents."""
+    try:
+        source = searcher.store.passage(passage_id).hit
+    except UnknownPassageError as exc:
+        return _not_found(request, str(exc))
+    found = similar_to_passage(searcher, passage_id, k)
+    context = {"source": source, "similar": _similar_items(found)}
+    return templates.TemplateResponse(request, "similar.html", context)
+
+
+def _not_found(request: Request, message: str) -> HTMLResponse:
+    return templates.TemplateResponse(request, "error.html", {"message": message}, status_code=404)
