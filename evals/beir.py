@@ -111,5 +111,11 @@ def ensure_beir_index(
     if not rebuild and (index_dir / layout.CURRENT).is_file():
         return index_dir
     log.info("indexing %d %s documents into %s", len(data.corpus), data.name, index_dir)
-    write_version(index_dir, beir_documents(data), settings, extra={"corpus": f"beir:{data.name}"})
+    write_version(
+        index_dir,
+        beir_documents(data),
+        settings,
+        extra={"corpus": f"beir:{data.name}"},
+        sentence_vectors=False,  # retrieval is scored; highlights are not
+    )
     return index_dir

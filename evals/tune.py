@@ -1,0 +1,231 @@
+"""Parameter sweeps behind ``evals/REPORT.md``, on SciFact and the dev set together.
+
+    python -m evals.tune bm25     # BM25 k1, b and tokenisation, lexical mode alone
+    python -m evals.tune fusion   # fusion method, weight, RRF constant, candidate depth
+
+Both read the indexes that ``cartagena eval`` leaves in .cache/ (run it once on each dataset
+first). Candidates are retrieved once per query, then every setting is scored in memory, so a
+sweep costs seconds. Prints Markdown tables to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import logging
+import statistics
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from cartagena.settings import get_settings
+from evals.beir import BeirDataset, load_beir, passage_text
+from evals.cli import CACHE, DEFAULT_GOLD, resolve
+from evals.gold import GoldQuery, load_gold
+from evals.metrics import beir_gains, ndcg
+from evals.retrievers import Result
+from evals.runner import score_gold
+from ingest.tokens import lexical_tokens
+from search import fusion
+from search.engine import Searcher
+from search.loader import load_searcher
+
+log = logging.getLogger(__name__)
+Ranked = list[tuple[int, float]]
+
+
+@dataclass
+class Bench:
+    """One dataset's queries, the texts and documents of its index rows, and a scorer."""
+
+    name: str
+    queries: list[str]
+    docs: list[str]
+    texts: list[str]
+    lexical_texts: list[str]
+    score: Callable[[int, list[int]], dict[str, float]]  # (query number, rows) -> metrics
+
+    def evaluate(self, ranked: list[list[int]]) -> dict[str, float]:
+        per_query = [self.score(i, rows[:10]) for i, rows in enumerate(ranked)]
+        return {m: statistics.fmean(q[m] for q in per_query) for m in per_query[0]}
+
+
+def _rows(searcher: Searcher) -> tuple[list[str], list[str], list[str]]:
+    rows = searcher.store.query("SELECT doc_id, text, section FROM passages ORDER BY row")
+    docs = [r[0] for r in rows]
+    texts = [r[1] for r in rows]
+    lexical = [f"{r[2]}\n{r[1]}" if r[2] else r[1] for r in rows]
+    return docs, texts, lexical
+
+
+def scifact_bench(data: BeirDataset) -> Bench:
+    """Rows in corpus order, the order in which ``evals.beir`` writes the index."""
+    docs = list(data.corpus)
+    texts = [passage_text(*data.corpus[d]) for d in docs]
+    lexical = texts
+    qids = list(data.queries)
+
+    def score(i: int, rows: list[int]) -> dict[str, float]:
+        qrels = data.qrels[qids[i]]
+        return {"ndcg10": ndcg(beir_gains([docs[r] for r in rows], qrels), qrels.values(), 10)}
+
+    return Bench("scifact", [data.queries[q] for q in qids], docs, texts, lexical, score)
+
+
+def dev_bench(searcher: Searcher, gold: list[GoldQuery]) -> Bench:
+    docs, texts, lexical = _rows(searcher)
+
+    def score(i: int, rows: list[int]) -> dict[str, float]:
+        result = score_gold(gold[i], [Result(docs[r], texts[r]) for r in rows])
+        s = result.scores
+        return {"ndcg10": s.ndcg10, "mrr10": s.mrr10, "success1": s.success1}
+
+    return Bench("dev", [q.query for q in gold], docs, texts, lexical, score)
+
+
+def load_benches(with_scifact_index: bool = True) -> list[tuple[Bench, Searcher | None]]:
+    settings = get_settings()
+    out: list[tuple[Bench, Searcher | None]] = []
+    data = load_beir(resolve(Path("../shared/datasets/scifact")))
+    beir_index = CACHE / "eval-scifact"
+    searcher = None
+    if with_scifact_index and (beir_index / "CURRENT").is_file():
+        searcher = load_searcher(beir_index, settings)
+        assert searcher.store.size == len(data.corpus), "SciFact index rows != corpus"
+    out.append((scifact_bench(data), searcher))
+    s = load_searcher(CACHE / "eval-index", settings)
+    out.append((dev_bench(s, [q for q in load_gold(resolve(DEFAULT_GOLD)) if not q.is_spanish]), s))
+    return out
+
+
+# --- BM25 -------------------------------------------------------------------------------
+TOKENISERS: dict[str, Callable[[str], list[str]]] = {
+    "stem+stop": lambda t: lexical_tokens(t),
+    "stem": lambda t: lexical_tokens(t, stopwords=False),
+    "stop": lambda t: lexical_tokens(t, stem=False),
+    "plain": lambda t: lexical_tokens(t, stem=False, stopwords=False),
+}
+
+
+def bm25_rank(
+    bench: Bench,
+    tokenise: Callable[[str], list[str]],
+    k1: float,
+    b: float,
+    method: str,
+    corpus_tokens: list[list[str]],
+    depth: int = 10,
+) -> list[list[int]]:
+    model = bm25s.BM25(k1=k1, b=b, method=method)
+    model.index([t or ["\u2205"] for t in corpus_tokens], show_progress=False)
+    ranked: list[list[int]] = []
+    for query in bench.queries:
+        known = [t for t in tokenise(query) if t in model.vocab_dict]
+        if not known:
+            ranked.append([])
+            continue
+        scores = np.asarray(model.get_scores(known))
+        top = np.argsort(-scores, kind="stable")[:depth]
+        ranked.append([int(i) for i in top if scores[i] > 0])
+    return ranked
+
+
+def sweep_bm25(benches: list[tuple[Bench, Searcher | None]]) -> list[str]:
+    grid = list(itertools.product([0.6, 0.9, 1.2, 1.5], [0.4, 0.6, 0.75, 0.9]))
+    lines = [
+        "| tokeniser | method | k1 | b | "
+        + " | ".join(f"{b.name} {m}" for b, _ in benches for m in _metric_names(b))
+        + " |"
+    ]
+    lines.append("|" + "---|" * (4 + sum(len(_metric_names(b)) for b, _ in benches)))
+    for name, tok in TOKENISERS.items():
+        corpora = [[tok(t) for t in b.lexical_texts] for b, _ in benches]
+        settings = (
+            [("lucene", k1, b) for k1, b in grid]
+            if name == "stem+stop"
+            else [("lucene", 1.2, 0.75)]
+        )
+        settings += [("robertson", 1.2, 0.75), ("bm25+", 1.2, 0.75)] if name == "stem+stop" else []
+        for method, k1, b in settings:
+            cells = []
+            for (bench, _), corpus in zip(benches, corpora, strict=True):
+                figures = bench.evaluate(bm25_rank(bench, tok, k1, b, method, corpus))
+                cells += [f"{figures[m]:.4f}" for m in _metric_names(bench)]
+            lines.append(f"| {name} | {method} | {k1} | {b} | " + " | ".join(cells) + " |")
+            log.info(lines[-1])
+    return lines
+
+
+def _metric_names(bench: Bench) -> list[str]:
+    return ["ndcg10"] if bench.name == "scifact" else ["mrr10", "success1", "ndcg10"]
+
+
+# --- fusion -----------------------------------------------------------------------------
+def candidates(searcher: Searcher, bench: Bench, depth: int) -> list[tuple[Ranked, Ranked]]:
+    return [
+        (searcher.dense(q, depth, None), searcher.lexical(q, depth, None)) for q in bench.queries
+    ]
+
+
+def fusion_settings() -> list[tuple[str, dict]]:
+    out: list[tuple[str, dict]] = [("dense", {}), ("lexical", {})]
+    for k in (5, 10, 20, 40, 60, 100):
+        for w in (0.4, 0.5, 0.6):
+            out.append(("rrf", {"rrf_k": k, "weight_dense": w}))
+    for method in ("convex", "zscore"):
+        for w in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+            out.append((method, {"weight_dense": w}))
+    return out
+
+
+def fused_rows(dense: Ranked, lexical: Ranked, method: str, params: dict, depth: int) -> list[int]:
+    if method == "dense":
+        return [r for r, _ in dense[:10]]
+    if method == "lexical":
+        return [r for r, _ in lexical[:10]]
+    ranked = fusion.fuse(dense[:depth], lexical[:depth], k=10, method=method, **params)
+    return [r for r, _ in ranked]
+
+
+def sweep_fusion(benches: list[tuple[Bench, Searcher | None]], depths: list[int]) -> list[str]:
+    cands = [(bench, candidates(s, bench, max(depths))) for bench, s in benches if s]
+    head = " | ".join(f"{b.name} {m}" for b, _ in cands for m in _metric_names(b))
+    lines = [
+        f"| method | params | depth | {head} |",
+        "|" + "---|" * (3 + sum(len(_metric_names(b)) for b, _ in cands)),
+    ]
+    for method, params in fusion_settings():
+        for depth in depths if method not in ("dense", "lexical") else [max(depths)]:
+            cells = []
+            for bench, pairs in cands:
+                ranked = [fused_rows(d, lx, method, params, depth) for d, lx in pairs]
+                figures = bench.evaluate(ranked)
+                cells += [f"{figures[m]:.4f}" for m in _metric_names(bench)]
+            knobs = ", ".join(f"{k}={v}" for k, v in params.items())
+            lines.append(f"| {method} | {knobs} | {depth} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.tune", description=__doc__)
+    parser.add_argument("sweep", choices=["bm25", "fusion"])
+    parser.add_argument("--depth", type=int, action="append", help="candidate depth(s)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    for noisy in ("faiss.loader", "bm25s", "sentence_transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    benches = load_benches(with_scifact_index=args.sweep == "fusion")
+    if args.sweep == "bm25":
+        lines = sweep_bm25(benches)
+    else:
+        lines = sweep_fusion(benches, args.depth or [100])
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
