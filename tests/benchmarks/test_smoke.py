@@ -1,0 +1,124 @@
+"""Each benchmark script runs end to end on a tiny input, so none of them can rot.
+
+These are not timed tests: they check that the scripts run and write their JSON, never the
+figures. The ones that load the model or start servers are marked ``slow``.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from benchmarks import http_latency, ingest_throughput, recipe_compare, scale
+from benchmarks.common import percentiles, table
+from benchmarks.loadgen import get, post, run_load
+
+SCIFACT = Path(__file__).resolve().parents[2] / "../shared/datasets/scifact"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _load(path: Path) -> dict:
+    payload = json.loads(path.read_text())
+    assert payload["rows"] and payload["machine"]["cores"] >= 1
+    return payload
+
+
+class _Echo(BaseHTTPRequestHandler):
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else self.path.encode()
+        status = 404 if "missing" in self.path else 200
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_load_generator_counts_answers_and_errors() -> None:
+    _Echo.protocol_version = "HTTP/1.1"  # keep-alive, as the generator expects
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        requests = [get("/search", q=f"q{i}") for i in range(30)] + [post("/ask", {"q": 1})]
+        result = run_load(port, [*requests, get("/missing")], concurrency=4, max_seconds=20)
+    finally:
+        server.shutdown()
+    assert len(result.latencies) == 31
+    assert result.errors == 1 and result.statuses == {200: 31, 404: 1}
+    assert result.throughput > 0
+
+
+def test_load_generator_refuses_other_hosts() -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        run_load(80, [get("/")], 1, 1, host="example.org")
+
+
+def test_percentiles_and_table() -> None:
+    # 1..100 ms: numpy's linear-interpolated p50 = 50.5, p99 = 99.01
+    p = percentiles([i / 1000 for i in range(1, 101)])
+    assert (p["p50_ms"], p["p99_ms"]) == (50.5, 99.01)
+    assert table([{"a": 1, "b": 0.12345}]).splitlines()[2] == "| 1 | 0.1235 |"
+
+
+@pytest.mark.slow  # no model, but builds four indexes in subprocesses
+def test_scale_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
+    out = tmp_path / "scale.json"
+    argv = ["--sizes", "3000", "--queries", "12", "--nprobe", "--ef-search"]
+    argv += ["--lexical-sizes", "300", "--data", "random", "--out", str(out)]
+    assert scale.main(argv) == 0
+    payload = _load(out)
+    kinds = {r["kind"] for r in payload["rows"]}
+    assert kinds == {"flat", "hnsw_sq8", "ivf_sq8", "ivf_pq", "bm25s"}
+    flat = next(r for r in payload["rows"] if r["kind"] == "flat")
+    assert flat["recall10"] == 1.0  # exact search is its own ground truth
+    assert payload["chosen_by_engine"] == {"3000": "flat"}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SCIFACT.is_dir(), reason="needs ../shared/datasets/scifact")
+def test_ingest_throughput_runs_on_a_few_abstracts(tmp_path: Path) -> None:
+    out = tmp_path / "ingest.json"
+    argv = ["--data", str(SCIFACT), "--limit", "16", "--backends", "torch"]
+    assert ingest_throughput.main([*argv, "--cache", str(tmp_path), "--out", str(out)]) == 0
+    row = _load(out)["rows"][0]
+    assert row["passages"] == 16 and 0 <= row["scifact_ndcg10"] <= 1
+
+
+@pytest.mark.slow
+def test_recipe_compare_runs_on_the_dev_set(built_index, tmp_path: Path) -> None:
+    out = tmp_path / "recipe.json"
+    argv = ["--index", str(built_index.path), "--rounds", "1", "--cache", str(tmp_path)]
+    assert recipe_compare.main([*argv, "--out", str(out)]) == 0
+    rows = _load(out)["rows"]
+    assert [r["system"] for r in rows] == ["cartagena", "cartagena", "standard-recipe"]
+
+
+@pytest.mark.slow
+def test_http_latency_runs_against_real_servers(built_index, tmp_path: Path) -> None:
+    out = tmp_path / "http.json"
+    argv = ["--index", str(built_index.path), "--workers", "1", "--clients", "1", "2"]
+    argv += ["--requests", "6", "--seconds", "5", "--endpoints", "hybrid", "lexical"]
+    assert http_latency.main([*argv, "--port", str(_free_port()), "--out", str(out)]) == 0
+    rows = _load(out)["rows"]
+    assert {(r["server"], r["endpoint"]) for r in rows} >= {
+        ("minimal", "minimal"),
+        ("cartagena", "hybrid"),
+        ("cartagena", "lexical"),
+    }
+    assert all(r["errors"] == 0 and r["requests"] > 0 for r in rows)

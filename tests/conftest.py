@@ -1,0 +1,136 @@
+"""Session fixtures: the shared corpus, the real model, and ONE index built from the corpus.
+
+Building the index is the expensive part (the model embeds every passage), so it happens once
+per session; tests that need to change an index work on a copy (``index_copy``), which keeps the
+embedding cache warm and the shared index untouched.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cartagena.settings import Settings, get_settings
+from ingest.build import BuildReport, build_index
+from ingest.embed import Embedder
+from ingest.models import ParsedDocument
+from ingest.parse import parse_file
+from search.engine import Searcher
+from search.loader import load_searcher
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# "../shared" is relative to the repository root, never to the working directory.
+SHARED_DIR = (REPO_ROOT / "../shared").resolve()
+
+CONSULTATION = "cartagena40-brasilia-consultation-2024"
+PLEDGE = "cartagena40-multistakeholder-pledge-2025"
+DOC_IDS = (CONSULTATION, PLEDGE)
+
+
+@dataclass
+class BuiltIndex:
+    path: Path
+    report: BuildReport
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED_DIR.is_dir():
+        pytest.fail(f"shared directory not found at {SHARED_DIR}")
+    return SHARED_DIR
+
+
+@pytest.fixture(scope="session")
+def pdf_dir(shared_dir: Path) -> Path:
+    path = shared_dir / "corpus" / "pdf"
+    found = sorted(p.stem for p in path.glob("*.pdf"))
+    assert found == sorted(DOC_IDS), f"unexpected shared corpus in {path}: {found}"
+    return path
+
+
+@pytest.fixture(scope="session")
+def text_dir(shared_dir: Path) -> Path:
+    return shared_dir / "corpus" / "text"
+
+
+@pytest.fixture(scope="session")
+def parsed_pdfs(pdf_dir: Path) -> dict[str, ParsedDocument]:
+    """Both shared PDFs, parsed once (no model needed)."""
+    return {p.stem: parse_file(p) for p in sorted(pdf_dir.glob("*.pdf"))}
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def embedder(settings: Settings) -> Embedder:
+    """The real model, loaded at most once per session and shared by builds and searchers."""
+    return Embedder(settings.model, settings.device, settings.batch_size)
+
+
+@pytest.fixture(scope="session")
+def built_index(
+    tmp_path_factory: pytest.TempPathFactory, pdf_dir: Path, settings: Settings, embedder: Embedder
+) -> BuiltIndex:
+    index_dir = tmp_path_factory.mktemp("index")
+    report = build_index(pdf_dir, index_dir, settings, embedder)
+    return BuiltIndex(index_dir, report)
+
+
+@pytest.fixture
+def index_copy(built_index: BuiltIndex, tmp_path: Path) -> Path:
+    """A private copy of the session index (embedding cache included) that a test may rebuild."""
+    target = tmp_path / "index"
+    shutil.copytree(built_index.path, target, ignore=shutil.ignore_patterns(".build.lock"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def searcher(built_index: BuiltIndex, settings: Settings, embedder: Embedder) -> Searcher:
+    return load_searcher(built_index.path, settings, embedder)
+
+
+@pytest.fixture(scope="session")
+def client(built_index: BuiltIndex, settings: Settings) -> Iterator[TestClient]:
+    from api.app import create_app
+
+    # as a context manager, so that the lifespan (model and index loading) runs
+    with TestClient(create_app(built_index.path, settings), raise_server_exceptions=False) as c:
+        yield c
+
+
+def passage_containing(searcher: Searcher, fragment: str) -> str:
+    """The id of the one passage whose text holds ``fragment``: tests name passages by their
+    wording, never by ordinal, so they survive changes to chunking."""
+    rows = searcher.store.query(
+        "SELECT passage_id FROM passages WHERE text LIKE ? AND is_footnote = 0 ORDER BY row",
+        (f"%{fragment}%",),
+    )
+    assert len(rows) == 1, f"{len(rows)} passages hold {fragment!r}"
+    return str(rows[0][0])
+
+
+HIRING_TEXT = "Establish mechanisms to streamline, facilitate and promote hiring"
+SPONSORSHIP_TEXT = "Consider private sponsorship as a means to reduce the cost"
+
+
+@pytest.fixture(scope="session")
+def hiring_id(searcher: Searcher) -> str:
+    return passage_containing(searcher, HIRING_TEXT)
+
+
+@pytest.fixture(scope="session")
+def sponsorship_id(searcher: Searcher) -> str:
+    return passage_containing(searcher, SPONSORSHIP_TEXT)

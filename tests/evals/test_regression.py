@@ -1,0 +1,41 @@
+"""CI regression guard: the dev set, hybrid mode, against the floors in evals/thresholds.toml.
+
+Builds the index of the shared PDFs (the session ``searcher`` fixture) and scores the gold set
+exactly as ``cartagena eval`` does. SciFact is not run here: it is on demand (evals/README.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evals.gold import load_gold
+from evals.report import build_report
+from evals.retrievers import EngineRetriever
+from evals.runner import run_gold
+from evals.thresholds import check, load_thresholds
+from search.engine import Searcher
+
+MAX_MEDIAN_PASSAGE_CHARS = 1000
+
+
+@pytest.mark.slow
+def test_dev_set_hybrid_holds_its_thresholds(searcher: Searcher, shared_dir: Path) -> None:
+    gold = load_gold(shared_dir / "evals" / "cartagena-dev.jsonl")
+    run = run_gold(EngineRetriever(searcher), gold, "hybrid", 10)
+    report = build_report("cartagena-dev", "gold", [run], {})
+    thresholds = load_thresholds()
+    assert thresholds["cartagena-dev"]["engine"]["hybrid"], "no floors for the dev set"
+    failures = check(report, thresholds)
+    assert not failures, "\n".join(failures)
+    assert report["runs"][0]["median_passage_chars"] <= MAX_MEDIAN_PASSAGE_CHARS
+
+
+def test_thresholds_file_names_known_metrics() -> None:
+    from evals.metrics import METRICS
+
+    for dataset in load_thresholds().values():
+        for modes in dataset.values():
+            for floors in modes.values():
+                assert set(floors) <= set(METRICS) | {"recall100"}
