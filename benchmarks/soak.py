@@ -1,0 +1,121 @@
+"""Soak: a long run at 16 concurrent clients on loopback, watching errors and server memory.
+
+    python -m benchmarks.soak --index index [--minutes 10] [--clients 16] [--out FILE]
+
+Starts the real server (`cartagena serve`), warms it up for one window, then sends a mix of
+hybrid, lexical and dense searches and /ask questions in windows of ``--window`` seconds until
+``--minutes`` have passed, sampling the server's resident memory (VmRSS) after each window.
+Queries are the dev-set queries plus numbered variants, so the query-embedding cache keeps
+filling and evicting the way it would in production rather than answering from memory.
+Passes when no request failed and RSS grew by at most ``--max-growth`` percent after warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import percentiles, report
+from benchmarks.http_latency import dev_queries, start, stop, unique_queries
+from benchmarks.loadgen import Request, get, post, run_load
+
+log = logging.getLogger(__name__)
+REPO = Path(__file__).resolve().parents[1]
+
+
+def rss_of(pid: int) -> float:
+    """Resident memory of a process in MiB, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def mixed_requests(texts: list[str]) -> list[Request]:
+    out: list[Request] = []
+    for i, q in enumerate(texts):
+        if i % 10 == 9:
+            out.append(post("/ask", {"question": q}))
+        else:
+            out.append(get("/search", q=q, k=10, mode=("hybrid", "lexical", "dense")[i % 3]))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, default=REPO / "index")
+    parser.add_argument("--gold", type=Path, default=REPO / "../shared/evals/cartagena-dev.jsonl")
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--window", type=float, default=30.0)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--max-growth", type=float, default=5.0, help="percent, after warm-up")
+    parser.add_argument("--out", type=Path, default=REPO / "artifacts/bench/soak.json")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+
+    server = start(
+        [
+            sys.executable,
+            "-m",
+            "cartagena.cli",
+            "serve",
+            "--index",
+            str(args.index),
+            "--port",
+            str(args.port),
+            "--log-level",
+            "warning",
+        ],
+        {},
+        args.port,
+    )
+    try:
+        base = dev_queries(args.gold)
+        windows = max(2, int(args.minutes * 60 / args.window))
+        rows: list[dict[str, Any]] = []
+        for w in range(windows):
+            texts = unique_queries(base, 4000, salt=w)
+            result = run_load(args.port, mixed_requests(texts), args.clients, args.window)
+            rss = rss_of(server.pid)
+            lat = percentiles(result.latencies)
+            rows.append(
+                {
+                    "window": w,
+                    "requests": len(result.latencies),
+                    "errors": result.errors,
+                    "non_200": sum(n for s, n in result.statuses.items() if s != 200),
+                    "rps": round(result.throughput, 1),
+                    "p50_ms": lat["p50_ms"],
+                    "p99_ms": lat["p99_ms"],
+                    "rss_mib": round(rss, 1),
+                }
+            )
+            log.info("window %d/%d: %s", w + 1, windows, rows[-1])
+    finally:
+        stop(server)
+    warm = rows[0]["rss_mib"]
+    peak_after = max(r["rss_mib"] for r in rows[1:])
+    growth = 100.0 * (rows[-1]["rss_mib"] - warm) / warm
+    summary = {
+        "minutes": args.minutes,
+        "clients": args.clients,
+        "requests": sum(r["requests"] for r in rows),
+        "errors": sum(r["errors"] for r in rows),
+        "non_200": sum(r["non_200"] for r in rows),
+        "rss_after_warmup_mib": warm,
+        "rss_end_mib": rows[-1]["rss_mib"],
+        "rss_peak_after_warmup_mib": peak_after,
+        "rss_growth_pct": round(growth, 2),
+    }
+    ok = summary["errors"] == 0 and summary["non_200"] == 0 and growth <= args.max_growth
+    summary["passed"] = ok
+    report("soak", rows, summary, args.out)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
