@@ -33,7 +33,7 @@ browser:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy cartagena corpus ingest search api evals
+	$(BIN)/mypy cartagena corpus ingest search api evals web benchmarks
 
 test: install browser lint
 	$(BIN)/pytest -q
