@@ -19,12 +19,11 @@ Query = Annotated[
 ]
 
 
-class SearchRequest(BaseModel):
+class FilterParams(BaseModel):
+    """The search filters, shared by requests that retrieve passages."""
+
     model_config = ConfigDict(extra="forbid")
 
-    q: Query
-    k: int = Field(10, ge=1, le=100, description="number of passages to return")
-    mode: ModeName = "hybrid"
     doc: list[str] = Field(default_factory=list, description="only these document ids")
     year_from: int | None = Field(None, ge=1900, le=2200)
     year_to: int | None = Field(None, ge=1900, le=2200)
@@ -32,13 +31,23 @@ class SearchRequest(BaseModel):
     include_footnotes: bool = True
 
     @model_validator(mode="after")
-    def _years_in_order(self) -> SearchRequest:
+    def _years_in_order(self) -> FilterParams:
         if (
             self.year_from is not None
             and self.year_to is not None
             and self.year_from > self.year_to
         ):
             raise ValueError("year_from must not be after year_to")
+        return self
+
+
+class SearchRequest(FilterParams):
+    q: Query
+    k: int = Field(10, ge=1, le=100, description="number of passages to return")
+    mode: ModeName = "hybrid"
+
+    @model_validator(mode="after")
+    def _has_words(self) -> SearchRequest:
         if not self.q.strip():
             raise ValueError("q must contain something to search for")
         return self
@@ -165,28 +174,6 @@ class BuildSummary(BaseModel):
 class UploadResult(BaseModel):
     doc_id: str
     build: BuildSummary
-
-
-class FilterParams(BaseModel):
-    """The search filters, shared by requests that retrieve passages."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    doc: list[str] = Field(default_factory=list, description="only these document ids")
-    year_from: int | None = Field(None, ge=1900, le=2200)
-    year_to: int | None = Field(None, ge=1900, le=2200)
-    kind: list[KindName] = Field(default_factory=list, description="only these document kinds")
-    include_footnotes: bool = True
-
-    @model_validator(mode="after")
-    def _years_in_order(self) -> FilterParams:
-        if (
-            self.year_from is not None
-            and self.year_to is not None
-            and self.year_from > self.year_to
-        ):
-            raise ValueError("year_from must not be after year_to")
-        return self
 
 
 class AskRequest(FilterParams):

@@ -5,31 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import SearcherDep
-from api.routes.search import to_hit
-from api.schemas import AnswerSentenceOut, AskRequest, AskResponse, FilterParams, GeneratedAnswerOut
+from api.routes.search import to_filters, to_hit
+from api.schemas import AnswerSentenceOut, AskRequest, AskResponse, GeneratedAnswerOut
 from cartagena.errors import InvalidQueryError
 from search import generate
 from search.answer import Answer, answer_question
 from search.engine import Searcher
-from search.models import Filters
 
 router = APIRouter(tags=["ask"])
-
-
-def to_filters(searcher: Searcher, req: FilterParams) -> Filters | None:
-    unknown = [d for d in req.doc if d not in searcher.store.rows.doc_ids]
-    if unknown:
-        raise InvalidQueryError(
-            f"unknown document id(s): {', '.join(unknown)}; see GET /documents for the list"
-        )
-    filters = Filters(
-        doc_ids=tuple(req.doc),
-        year_from=req.year_from,
-        year_to=req.year_to,
-        kinds=tuple(req.kind),
-        include_footnotes=req.include_footnotes,
-    )
-    return None if filters.is_empty() else filters
 
 
 def to_response(answer: Answer, req: AskRequest, version: str) -> AskResponse:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import SearcherDep
-from api.schemas import SearchHit, SearchRequest, SearchResponse, Span
+from api.schemas import FilterParams, SearchHit, SearchRequest, SearchResponse, Span
 from cartagena.errors import InvalidQueryError
 from search import highlight
 from search.engine import Searcher
@@ -27,7 +27,8 @@ def to_hit(hit: Hit, spans: list[highlight.Span] | None = None) -> SearchHit:
     return SearchHit(**fields, highlights=marks)
 
 
-def run_search(searcher: Searcher, req: SearchRequest) -> SearchResponse:
+def to_filters(searcher: Searcher, req: FilterParams) -> Filters | None:
+    """Request filters as the engine's; an unknown document id is the caller's mistake (422)."""
     unknown = [d for d in req.doc if d not in searcher.store.rows.doc_ids]
     if unknown:
         raise InvalidQueryError(
@@ -40,7 +41,11 @@ def run_search(searcher: Searcher, req: SearchRequest) -> SearchResponse:
         kinds=tuple(req.kind),
         include_footnotes=req.include_footnotes,
     )
-    hits = searcher.search(req.q, k=req.k, mode=req.mode, filters=filters)
+    return None if filters.is_empty() else filters
+
+
+def run_search(searcher: Searcher, req: SearchRequest) -> SearchResponse:
+    hits = searcher.search(req.q, k=req.k, mode=req.mode, filters=to_filters(searcher, req))
     marks = highlight.highlight_hits(searcher, req.q, hits, req.mode)
     return SearchResponse(
         query=req.q,

@@ -15,12 +15,12 @@ from pydantic import ValidationError
 
 from api.deps import SearcherDep
 from api.routes.ask import ask
+from api.routes.search import to_filters
 from api.schemas import AskRequest, AskResponse, SearchRequest, SimilarRequest
 from cartagena.errors import CartagenaError, UnknownDocumentError, UnknownPassageError
 from corpus.catalog import KINDS
 from search import highlight
 from search.engine import Searcher
-from search.models import Filters
 from search.similar import SimilarHit, find_similar, similar_to_passage
 from web import TEMPLATES_DIR
 from web.render import marked
@@ -46,11 +46,7 @@ def _filters(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _search(searcher: Searcher, req: SearchRequest) -> list[dict[str, Any]]:
-    filters = Filters(tuple(req.doc), req.year_from, req.year_to, tuple(req.kind))
-    unknown = [d for d in req.doc if d not in searcher.store.rows.doc_ids]
-    if unknown:
-        raise UnknownDocumentError(f"unknown document id(s): {', '.join(unknown)}")
-    hits = searcher.search(req.q, k=req.k, mode=req.mode, filters=filters)
+    hits = searcher.search(req.q, k=req.k, mode=req.mode, filters=to_filters(searcher, req))
     spans = highlight.highlight_hits(searcher, req.q, hits, req.mode)
     return [
         {"hit": h, "marks": [(s.start, s.end, s.kind) for s in m]}
