@@ -179,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=8.0, help="per row, at most")
     parser.add_argument("--endpoints", nargs="+", default=["lexical", "dense", "hybrid", "ask"])
     parser.add_argument("--port", type=int, default=8101)
+    parser.add_argument("--warmup", type=int, default=60, help="requests per endpoint first")
     parser.add_argument("--no-minimal", action="store_true")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
@@ -209,8 +210,9 @@ def main(argv: list[str] | None = None) -> int:
             if name == "cartagena" and "hybrid" in kinds:
                 kinds.append("hybrid-repeat")
             for kind in kinds:
-                warm = unique_queries(base, 2 * args.workers + 4, salt := salt + 1)
-                run_load(port, make_requests(kind, warm), 2, 60)
+                # warm: every worker's model, query path and sentence-highlight cache
+                warm = unique_queries(base, args.warmup, salt := salt + 1)
+                run_load(port, make_requests(kind, warm), 2 * args.workers, 120)
                 for clients in args.clients:
                     salt += 1
                     texts = (

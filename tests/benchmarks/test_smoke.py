@@ -113,7 +113,17 @@ def test_recipe_compare_runs_on_the_dev_set(built_index, tmp_path: Path) -> None
 def test_http_latency_runs_against_real_servers(built_index, tmp_path: Path) -> None:
     out = tmp_path / "http.json"
     argv = ["--index", str(built_index.path), "--workers", "1", "--clients", "1", "2"]
-    argv += ["--requests", "6", "--seconds", "5", "--endpoints", "hybrid", "lexical"]
+    argv += [
+        "--requests",
+        "6",
+        "--seconds",
+        "5",
+        "--warmup",
+        "4",
+        "--endpoints",
+        "hybrid",
+        "lexical",
+    ]
     assert http_latency.main([*argv, "--port", str(_free_port()), "--out", str(out)]) == 0
     rows = _load(out)["rows"]
     assert {(r["server"], r["endpoint"]) for r in rows} >= {
