@@ -1,8 +1,6 @@
-"""The engine changes of issue #5: query micro-batching, index choice by size, ONNX ingest.
-
-(Kept beside the benchmark smoke tests for now; they belong under tests/search and
-tests/ingest once those settle.)
-"""
+"""Speed features with a correctness contract: query micro-batching, the index type chosen
+by corpus size (approximate search checked against exact), and ONNX ingest vectors matching
+the torch model's."""
 
 from __future__ import annotations
 
