@@ -118,8 +118,9 @@ def vector_rows(n: int, kinds: list[str], args: argparse.Namespace) -> list[dict
     base = base_vectors(args.data)
     vectors = synthetic(base, n, args.data, seed=n)
     queries = synthetic(base, args.queries, args.data, seed=n + 7)
-    WORK.mkdir(parents=True, exist_ok=True)
-    qpath = WORK / f"queries-{n}.npy"
+    work: Path = args.work_dir
+    work.mkdir(parents=True, exist_ok=True)
+    qpath = work / f"queries-{n}.npy"
     np.save(qpath, queries)
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
@@ -129,7 +130,7 @@ def vector_rows(n: int, kinds: list[str], args: argparse.Namespace) -> list[dict
     for kind in kinds:
         with Timer() as t:
             index = build_vector_index(vectors, kind, get_settings())
-        path = WORK / f"{kind}-{n}.faiss"
+        path = work / f"{kind}-{n}.faiss"
         faiss.write_index(index, str(path))
         del index
         settings = get_settings()
@@ -215,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ef-search", type=int, nargs="*", default=[192], help="HNSW sweep")
     parser.add_argument("--lexical-sizes", type=int, nargs="*", default=[100_000])
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--work-dir", type=Path, default=WORK, help="index files go here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     settings = get_settings()

@@ -81,6 +81,7 @@ def test_scale_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     out = tmp_path / "scale.json"
     argv = ["--sizes", "3000", "--queries", "12", "--nprobe", "--ef-search"]
     argv += ["--lexical-sizes", "300", "--data", "random", "--out", str(out)]
+    argv += ["--work-dir", str(tmp_path / "work")]
     assert scale.main(argv) == 0
     payload = _load(out)
     kinds = {r["kind"] for r in payload["rows"]}
