@@ -48,11 +48,16 @@ STATUS: dict[type[CartagenaError], int] = {
 }
 
 
+# pydantic's wording where it would puzzle a reader (the only pattern we use is HAS_WORD)
+READABLE = {"string_pattern_mismatch": "has no words to search for (needs a letter or a digit)"}
+
+
 def _readable(errors: Sequence[Any]) -> str:
     parts = []
     for err in errors:
         where = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "body"))
-        parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+        msg = READABLE.get(err.get("type", ""), err.get("msg"))
+        parts.append(f"{where}: {msg}" if where else str(msg))
     return "; ".join(parts)
 
 

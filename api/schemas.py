@@ -11,10 +11,15 @@ from search.query import MAX_QUERY_CHARS
 
 ModeName = Literal["dense", "lexical", "hybrid"]
 KindName = Literal[KINDS]  # type: ignore[valid-type]
+# the schema says what validation checks: a query needs a letter or a digit somewhere
+HAS_WORD = r"[^\W_]"
 Query = Annotated[
     str,
     Field(
-        min_length=1, max_length=MAX_QUERY_CHARS, description='Free text; "quoted" = exact phrase'
+        min_length=1,
+        max_length=MAX_QUERY_CHARS,
+        pattern=HAS_WORD,
+        description='Free text with at least one letter or digit; "quoted" = exact phrase',
     ),
 ]
 
@@ -234,7 +239,9 @@ class AskResponse(BaseModel):
 class SimilarRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=10_000, description="a draft formulation")
+    text: str = Field(
+        min_length=1, max_length=10_000, pattern=HAS_WORD, description="a draft formulation"
+    )
     k: int = Field(10, ge=1, le=50)
 
     @model_validator(mode="after")

@@ -9,7 +9,8 @@ from functools import lru_cache
 import Stemmer
 
 TOKENIZER_VERSION = "1"
-_TOKEN = re.compile(r"[a-z0-9]+")
+# letters and digits of any script; punctuation and "_" separate words (as in FTS5 unicode61)
+_TOKEN = re.compile(r"[^\W_]+")
 
 # English function words; kept short on purpose: "non", "not" and "without" carry meaning here.
 STOPWORDS = frozenset(
