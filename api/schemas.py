@@ -51,12 +51,6 @@ class SearchRequest(FilterParams):
     k: int = Field(10, ge=1, le=100, description="number of passages to return")
     mode: ModeName = "hybrid"
 
-    @model_validator(mode="after")
-    def _has_words(self) -> SearchRequest:
-        if not self.q.strip():
-            raise ValueError("q must contain something to search for")
-        return self
-
 
 class Span(BaseModel):
     start: int = Field(description="character offset in the passage text")
@@ -188,12 +182,6 @@ class AskRequest(FilterParams):
         "extractive", description="generative needs CARTAGENA_LLM_BASE_URL; extractive never"
     )
 
-    @model_validator(mode="after")
-    def _has_words(self) -> AskRequest:
-        if not self.question.strip():
-            raise ValueError("question must contain something to ask")
-        return self
-
 
 class AnswerSentenceOut(BaseModel):
     text: str
@@ -243,12 +231,6 @@ class SimilarRequest(BaseModel):
         min_length=1, max_length=10_000, pattern=HAS_WORD, description="a draft formulation"
     )
     k: int = Field(10, ge=1, le=50)
-
-    @model_validator(mode="after")
-    def _has_words(self) -> SimilarRequest:
-        if not self.text.strip():
-            raise ValueError("text must contain some words")
-        return self
 
 
 class SimilarHitOut(SearchHit):

@@ -24,8 +24,8 @@ from evals.baseline import StandardRecipe
 from evals.gold import GoldQuery, load_gold
 from evals.retrievers import EngineRetriever, Retriever
 from evals.runner import Run, run_gold
-from search.engine import QueryVectorCache
 from search.loader import load_searcher
+from search.vector_cache import VectorCache
 
 log = logging.getLogger("benchmarks.recipe_compare")
 
@@ -47,7 +47,7 @@ def latencies(
     for _ in range(rounds):
         for q in queries:
             if engine is not None:
-                engine.query_cache = QueryVectorCache()
+                engine.query_cache = VectorCache()
             started = time.perf_counter()
             retriever.search(q.query, 10, mode)
             out.append(time.perf_counter() - started)

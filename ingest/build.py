@@ -117,6 +117,7 @@ def build_index(
         overlap_tokens=settings.chunk_overlap_tokens,
         min_chars=settings.min_passage_chars,
         embed_prefix=settings.embed_prefix,
+        model_max_tokens=embedder.max_tokens,
     )
     catalog = load_catalog()
     uploads = settings.uploads_for(index_dir)
@@ -143,10 +144,9 @@ def build_index(
         passages=passages,
         embedded=embedded,
         cached=passages - embedded,
-        seconds=0.0,
+        seconds=round(time.perf_counter() - started, 2),
         skipped=skipped,
     )
-    report.seconds = round(time.perf_counter() - started, 2)
     return report
 
 

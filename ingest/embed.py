@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from functools import cached_property, lru_cache
@@ -79,12 +80,15 @@ class Embedder:
 
     @cached_property
     def max_tokens(self) -> int:
-        return int(self.model.max_seq_length)
-
-    @property
-    def dimension(self) -> int:
-        dim = self.model.get_sentence_embedding_dimension()
-        return int(dim) if dim else int(self.encode(["x"]).shape[1])
+        """Tokens the model reads before it truncates, known without loading the model."""
+        config = Path(self.model_ref) / "sentence_bert_config.json"
+        if config.is_file():
+            seq = json.loads(config.read_text()).get("max_seq_length")
+            if seq:
+                return int(seq)
+        if "model" in self.__dict__:  # already loaded: ask it
+            return int(self.model.max_seq_length)
+        return int(min(self.tokenizer.model_max_length, 512))
 
     def count_tokens(self, text: str) -> int:
         return _count(self.tokenizer, text)

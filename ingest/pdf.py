@@ -58,7 +58,6 @@ class Line:
     bold: bool
     text: str
     footnote_mark: str | None = None
-    fragments: list[Fragment] = field(default_factory=list)
     refs: list[str] = field(default_factory=list)
 
 
@@ -119,7 +118,6 @@ def _make_line(page_no: int, group: list[Fragment]) -> Line:
         bold=bold,
         text=normalize_text("".join(parts)),
         footnote_mark=mark,
-        fragments=ordered,
         refs=refs,
     )
 

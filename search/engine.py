@@ -11,8 +11,6 @@ query ranks within the filtered set instead of filtering a truncated list.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
-from threading import Lock
 
 import numpy as np
 
@@ -25,32 +23,10 @@ from search.batching import batcher_for
 from search.models import MODES, Filters, Hit
 from search.query import ParsedQuery, contains_phrase, parse_query
 from search.store import IndexStore
+from search.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 Ranked = list[tuple[int, float]]
-
-
-class QueryVectorCache:
-    """A small LRU of query embeddings: repeated queries skip the model."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, text: str) -> np.ndarray | None:
-        with self._lock:
-            vec = self._items.get(text)
-            if vec is not None:
-                self._items.move_to_end(text)
-            return vec
-
-    def put(self, text: str, vec: np.ndarray) -> None:
-        with self._lock:
-            self._items[text] = vec
-            self._items.move_to_end(text)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
 
 
 class Searcher:
@@ -58,7 +34,7 @@ class Searcher:
         self.store = store
         self.embedder = embedder
         self.settings = settings
-        self.query_cache = QueryVectorCache(settings.query_cache_size)
+        self.query_cache = VectorCache(settings.query_cache_size)
         self.batcher = batcher_for(
             embedder,
             embedder.encode,
@@ -91,10 +67,12 @@ class Searcher:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def lexical(self, text: str, k: int, mask: np.ndarray | None) -> Ranked:
-        tokens = lexical_tokens(text)
         if self.settings.lexical_backend == "fts5":
-            found = self.store.fts_bm25(tokens, k if mask is None else self.store.size)
+            # the FTS5 table is not stemmed (phrases need the words as written): query words
+            words_only = lexical_tokens(text, stem=False)
+            found = self.store.fts_bm25(words_only, k if mask is None else self.store.size)
             return [(r, s) for r, s in found if mask is None or mask[r]][:k]
+        tokens = lexical_tokens(text)
         vocab = self.store.bm25.vocab_dict
         known = [t for t in tokens if t in vocab]
         if not known:

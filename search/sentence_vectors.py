@@ -4,45 +4,39 @@ normal case: no model run at query time), else from the model, behind an LRU."""
 from __future__ import annotations
 
 import weakref
-from collections import OrderedDict
 from threading import Lock
 
 import numpy as np
 
 from ingest.embed import Embedder
 from search.store import IndexStore
+from search.vector_cache import VectorCache
 
 
 class SentenceVectors:
-    """Unit vectors for sentences, an LRU of ``size`` texts in front of the model."""
+    """Unit vectors for sentences: an LRU of ``size`` texts, then the index, then the model."""
 
     def __init__(self, embedder: Embedder, size: int = 20_000) -> None:
         self.embedder = embedder
-        self.size = size
-        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = Lock()
+        self.cache = VectorCache(size)
 
     def encode(self, texts: list[str], store: IndexStore | None = None) -> np.ndarray:
         """Matrix with row i = embedding of texts[i]; only texts neither the LRU nor the
         index holds reach the model."""
-        with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._items))
-        fresh = store.sentence_vectors(missing) if store is not None and missing else {}
-        unknown = [t for t in missing if t not in fresh]
-        if unknown:
-            fresh.update(zip(unknown, self.embedder.encode(unknown), strict=True))
-        with self._lock:
+        found: dict[str, np.ndarray] = {}
+        for text in dict.fromkeys(texts):
+            vec = self.cache.get(text)
+            if vec is not None:
+                found[text] = vec
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            fresh = store.sentence_vectors(missing) if store is not None else {}
+            unknown = [t for t in missing if t not in fresh]
+            if unknown:
+                fresh.update(zip(unknown, self.embedder.encode(unknown), strict=True))
             for text, vec in fresh.items():
-                self._items[text] = vec
-            found = {t: self._items[t] for t in texts if t in self._items}
-            for text in found:
-                self._items.move_to_end(text)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        late = [t for t in dict.fromkeys(texts) if t not in found and t not in fresh]
-        if late:  # evicted by another thread meanwhile: rare
-            fresh.update(zip(late, self.embedder.encode(late), strict=True))
-        found.update((t, fresh[t]) for t in texts if t not in found)
+                self.cache.put(text, vec)
+            found.update(fresh)
         return np.stack([found[t] for t in texts]).astype(np.float32)
 
 

@@ -15,6 +15,7 @@ from typing import Literal
 
 import numpy as np
 
+from cartagena.errors import InvalidQueryError
 from ingest.spans import Token, tokens
 from ingest.tokens import STOPWORDS, lexical_tokens
 from search.engine import Searcher
@@ -110,6 +111,8 @@ def find_similar(
     """Up to ``k`` passages closest in wording to ``text``: reuse first, then semantic."""
     settings = searcher.settings
     n = settings.similar_ngram
+    if not tokens(text):
+        raise InvalidQueryError("text has no words to compare")
     source_words = stems(tokens(text))
     source = shingles(source_words, n)
     rows = candidates(searcher, text, settings.similar_candidates)

@@ -9,8 +9,6 @@ from fastapi import APIRouter, Query
 from api.deps import SearcherDep
 from api.routes.search import to_hit
 from api.schemas import SimilarHitOut, SimilarRequest, SimilarResponse, Span
-from cartagena.errors import InvalidQueryError
-from ingest.tokens import words
 from search.similar import SimilarHit, find_similar, similar_to_passage
 
 router = APIRouter(tags=["similar"])
@@ -33,8 +31,6 @@ def to_similar(s: SimilarHit) -> SimilarHitOut:
 @router.post("/similar", response_model=SimilarResponse)
 def similar_text(searcher: SearcherDep, body: SimilarRequest) -> SimilarResponse:
     """Passages whose wording is closest to a draft: near-verbatim reuse first, then meaning."""
-    if not words(body.text):
-        raise InvalidQueryError("text has no words to compare")
     found = find_similar(searcher, body.text, body.k)
     return SimilarResponse(
         source_passage_id=None,
