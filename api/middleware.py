@@ -4,20 +4,20 @@ per-client rate limiting and a request time limit. Pure ASGI-level wrappers, no 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import metrics
 from cartagena.settings import Settings
 
 log = logging.getLogger("cartagena.access")
-Next = Callable[[Request], Awaitable[Response]]
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -59,63 +59,92 @@ class RateLimiter:
             return True
 
 
-def _route(request: Request) -> str:
-    route = request.scope.get("route")
-    return getattr(route, "path", None) or "unmatched"
+class Guard:
+    """Request id, rate limit, time limit, metrics, security headers and the access log.
+
+    A plain ASGI wrapper rather than ``@app.middleware("http")``: Starlette's
+    ``BaseHTTPMiddleware`` runs every request through an extra task and memory streams,
+    which cost more per request than a cached search does (``benchmarks/README.md`` §1).
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.timeout = settings.request_timeout_s
+        self.limiter = (
+            RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        headers = Headers(scope=scope)
+        request_id = headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        path: str = scope["path"]
+        client = scope["client"][0] if scope.get("client") else "unknown"
+        status = 500  # until the app says otherwise: an exception leaves it so
+        started_response = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status, started_response
+            if message["type"] == "http.response.start":
+                started_response = True
+                status = message["status"]
+                out = MutableHeaders(scope=message)
+                out["X-Request-ID"] = request_id
+                for name, value in SECURITY_HEADERS.items():
+                    out.setdefault(name, value)
+                if out.get("content-type", "").startswith("text/html"):
+                    out.setdefault(
+                        "Content-Security-Policy",
+                        DOCS_CSP if path in ("/docs", "/redoc") else HTML_CSP,
+                    )
+            await send(message)
+
+        try:
+            if self.limiter is not None and not self.limiter.allow(client):
+                metrics.RATE_LIMITED.inc()
+                await _json(send_with_headers, 429, "rate limit exceeded", {"Retry-After": "1"})
+            else:
+                # an admin change runs a whole build; cutting it off would only hide its result
+                limit = None if path.startswith("/admin/") else self.timeout
+                try:
+                    async with asyncio.timeout(limit):
+                        await self.app(scope, receive, send_with_headers)
+                except TimeoutError:
+                    if started_response:
+                        raise
+                    await _json(send_with_headers, 503, "request timed out")
+        finally:
+            elapsed = time.perf_counter() - started
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            method = scope["method"]
+            metrics.REQUEST_LATENCY.labels(method, route, str(status)).observe(elapsed)
+            if status >= 500:
+                metrics.REQUEST_ERRORS.labels(route).inc()
+            log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": method,
+                    "path": path,
+                    "route": route,
+                    "status": status,
+                    "ms": round(elapsed * 1000, 2),
+                    "client": client,
+                },
+            )
+
+
+async def _json(send: Send, status: int, message: str, headers: dict | None = None) -> None:
+    body = json.dumps({"detail": message, "message": message}).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    timeout = settings.request_timeout_s
-    limiter = (
-        RateLimiter(settings.rate_limit_per_minute) if settings.rate_limit_per_minute else None
-    )
-
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Next) -> Response:
-        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
-        request.state.request_id = request_id
-        started = time.perf_counter()
-        client = request.client.host if request.client else "unknown"
-        if limiter is not None and not limiter.allow(client):
-            metrics.RATE_LIMITED.inc()
-            response: Response = JSONResponse(
-                status_code=429,
-                content={"detail": "rate limit exceeded", "message": "rate limit exceeded"},
-                headers={"Retry-After": "1"},
-            )
-        else:
-            try:
-                # an admin change runs a whole build; cutting it off would only hide its result
-                limit = None if request.url.path.startswith("/admin/") else timeout
-                response = await asyncio.wait_for(call_next(request), limit)
-            except TimeoutError:
-                response = JSONResponse(
-                    status_code=503,
-                    content={"detail": "request timed out", "message": "request timed out"},
-                )
-        elapsed = time.perf_counter() - started
-        route = _route(request)
-        metrics.REQUEST_LATENCY.labels(request.method, route, str(response.status_code)).observe(
-            elapsed
-        )
-        if response.status_code >= 500:
-            metrics.REQUEST_ERRORS.labels(route).inc()
-        response.headers["X-Request-ID"] = request_id
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if response.headers.get("content-type", "").startswith("text/html"):
-            csp = DOCS_CSP if request.url.path in ("/docs", "/redoc") else HTML_CSP
-            response.headers.setdefault("Content-Security-Policy", csp)
-        log.info(
-            "request",
-            extra={
-                "request_id": request_id,
-                "method": request.method,
-                "path": request.url.path,
-                "route": route,
-                "status": response.status_code,
-                "ms": round(elapsed * 1000, 2),
-                "client": client,
-            },
-        )
-        return response
+    app.add_middleware(Guard, settings=settings)

@@ -28,6 +28,8 @@ class Embedder:
         backend: str = "torch",
         cache_dir: Path = Path(".cache"),
         threads: int = 0,
+        fallback: bool = False,
+        serving: bool = False,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -41,6 +43,10 @@ class Embedder:
         self.backend = backend
         self.cache_dir = cache_dir
         self.threads = threads
+        # an ONNX model that cannot be exported falls back to torch (queries, backend "auto")
+        self.fallback = fallback
+        # a server embeds one query at a time between other work: its threads must not spin
+        self.serving = serving
 
     @classmethod
     def for_ingest(cls, settings: Settings) -> Embedder:
@@ -54,15 +60,46 @@ class Embedder:
             threads=settings.torch_threads,
         )
 
+    @classmethod
+    def for_queries(cls, settings: Settings) -> Embedder:
+        """The embedder the server uses for queries: fp32 ONNX on CPU when it is installed.
+
+        A short query costs ~20 ms in torch and ~5 ms in onnxruntime on this machine
+        (``benchmarks/README.md``): torch's per-call overhead dwarfs the arithmetic.
+        """
+        backend: str = settings.query_backend
+        if backend == "auto":
+            backend = "onnx" if settings.device == "cpu" and onnx_installed() else "torch"
+        return cls(
+            settings.model,
+            settings.device,
+            settings.batch_size,
+            backend=backend,
+            cache_dir=settings.cache_dir,
+            threads=settings.torch_threads,
+            fallback=settings.query_backend == "auto",
+            serving=True,
+        )
+
     @cached_property
     def model(self):
         log.info("loading embedding model %s (%s) on %s", self.model_ref, self.backend, self.device)
         if self.backend != "torch":
             from ingest.onnx_backend import OnnxEncoder
 
-            return OnnxEncoder(
-                self.model_ref, self.cache_dir, self.backend == "onnx-int8", self.threads
-            )
+            try:
+                return OnnxEncoder(
+                    self.model_ref,
+                    self.cache_dir,
+                    self.backend == "onnx-int8",
+                    self.threads,
+                    spinning=not self.serving,
+                )
+            except (OSError, CartagenaError) as exc:
+                if not self.fallback:
+                    raise
+                log.warning("ONNX query model unavailable (%s): using torch", exc)
+                self.backend = "torch"
         from sentence_transformers import SentenceTransformer
 
         if self.threads > 0:
@@ -104,6 +141,12 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def onnx_installed() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in ("onnx", "onnxruntime"))
 
 
 def cache_name(embedder: object, model_name: str) -> str:

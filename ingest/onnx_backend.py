@@ -119,7 +119,14 @@ def _max_seq_length(model_ref: str, default: int = 256) -> int:
 class OnnxEncoder:
     """The subset of ``SentenceTransformer`` that :class:`ingest.embed.Embedder` uses."""
 
-    def __init__(self, model_ref: str, cache_dir: Path, quantized: bool, threads: int = 0) -> None:
+    def __init__(
+        self,
+        model_ref: str,
+        cache_dir: Path,
+        quantized: bool,
+        threads: int = 0,
+        spinning: bool = True,
+    ) -> None:
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
@@ -127,6 +134,10 @@ class OnnxEncoder:
         options = ort.SessionOptions()
         if threads > 0:
             options.intra_op_num_threads = threads
+        if not spinning:
+            # a server between queries: idle threads must sleep, not spin on the cores
+            # the HTTP stack and the other workers need
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.inputs = [i.name for i in self.session.get_inputs()]
         self.tokenizer = AutoTokenizer.from_pretrained(model_ref)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ingest.tokens import words
 
@@ -50,8 +51,9 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A word and where it is; a tuple because a highlighted page builds thousands of them."""
+
     start: int
     end: int
     word: str  # folded, as ``ingest.tokens.words`` spells it
@@ -67,6 +69,8 @@ class Sentence:
 def tokens(text: str) -> list[Token]:
     """Folded word tokens with their offsets in ``text``; ``[t.word for t in tokens(x)]``
     equals ``words(x)`` for the texts the index holds."""
+    if text.isascii():  # folding is lower-casing, and one match is one word
+        return [Token(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text.lower())]
     out: list[Token] = []
     for match in _WORD.finditer(text):
         for word in words(match.group(0)):

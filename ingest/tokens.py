@@ -100,6 +100,8 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Refugiados', 'refugiados' and 'refugíados' meet."""
+    if text.isascii():  # nothing to decompose; this runs per word of every highlighted hit
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -109,10 +111,15 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+def stem_words(toks: list[str]) -> list[str]:
+    """The stems of already folded words, one call to the stemmer for the whole list."""
+    return list(_stemmer("english").stemWords(toks))
+
+
 def lexical_tokens(text: str, stem: bool = True, stopwords: bool = True) -> list[str]:
     toks = words(text)
     if stopwords:
         toks = [t for t in toks if t not in STOPWORDS]
     if stem:
-        toks = _stemmer("english").stemWords(toks)
+        toks = stem_words(toks)
     return toks

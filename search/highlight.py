@@ -5,13 +5,15 @@ Spans are character offsets into the passage text; rendering (``<mark>``) happen
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 
-from ingest.spans import Token, split_sentences, tokens
-from ingest.tokens import STOPWORDS, lexical_tokens
+from ingest.spans import Sentence, Token, split_sentences, tokens
+from ingest.tokens import STOPWORDS, lexical_tokens, stem_words
 from search.engine import Searcher
 from search.models import Hit
 from search.query import ParsedQuery, parse_query
@@ -27,26 +29,37 @@ class Span:
     kind: SpanKind = "term"
 
 
-def _stem(word: str) -> str:
-    stems = lexical_tokens(word, stem=True, stopwords=False)
-    return stems[0] if stems else word
+# The same passages come back for many queries: their words, stems and sentences are kept
+# for the most recent ones instead of being recomputed for every hit (bounded: ~40 kB each).
+PASSAGE_CACHE = 1024
+
+
+@lru_cache(maxsize=PASSAGE_CACHE)
+def _words_and_stems(text: str) -> tuple[tuple[Token, ...], tuple[str, ...]]:
+    toks = tuple(tokens(text))
+    return toks, tuple(stem_words([t.word for t in toks]))
+
+
+@lru_cache(maxsize=PASSAGE_CACHE)
+def _sentences(text: str) -> tuple[Sentence, ...]:
+    return tuple(split_sentences(text))
 
 
 def term_spans(text: str, query: ParsedQuery) -> list[Span]:
     """Words of ``text`` whose stem is a query term, and each exact phrase occurrence."""
     wanted = set(lexical_tokens(query.text))
-    toks = tokens(text)
+    toks, stems = _words_and_stems(text)
     spans = [
         Span(t.start, t.end, "term")
-        for t in toks
-        if t.word not in STOPWORDS and _stem(t.word) in wanted
+        for t, stem in zip(toks, stems, strict=True)
+        if stem in wanted and t.word not in STOPWORDS
     ]
     for phrase in query.phrases:
         spans += phrase_spans(toks, phrase)
     return sorted(spans, key=lambda s: (s.start, s.end))
 
 
-def phrase_spans(toks: list[Token], phrase: tuple[str, ...]) -> list[Span]:
+def phrase_spans(toks: Sequence[Token], phrase: tuple[str, ...]) -> list[Span]:
     n = len(phrase)
     words_ = [t.word for t in toks]
     return [
@@ -60,7 +73,7 @@ def best_sentences(
     searcher: Searcher, query_vec: np.ndarray, texts: list[str]
 ) -> list[tuple[Span, float] | None]:
     """Per text, its sentence closest to the query (cosine), or None when it has none."""
-    sentences = [split_sentences(t) for t in texts]
+    sentences = [_sentences(t) for t in texts]
     flat = [s.text for group in sentences for s in group]
     if not flat:
         return [None] * len(texts)

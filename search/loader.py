@@ -36,7 +36,7 @@ def load_searcher(
     settings = settings or get_settings()
     store = IndexStore.open(index_dir)
     check_model(store, settings)
-    embedder = embedder or Embedder(settings.model, settings.device, settings.batch_size)
+    embedder = embedder or Embedder.for_queries(settings)
     return Searcher(store, embedder, settings)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from cartagena.errors import InvalidQueryError
 from ingest.spans import Token, tokens
-from ingest.tokens import STOPWORDS, lexical_tokens
+from ingest.tokens import STOPWORDS, stem_words
 from search.engine import Searcher
 from search.models import Hit
 
@@ -52,10 +52,8 @@ class Exclusion:
 
 def stems(toks: list[Token]) -> list[str]:
     """Each token's stem; stop words kept as they are, so positions still line up."""
-    return [
-        w if w in STOPWORDS else lexical_tokens(w, stopwords=False)[0]
-        for w in (t.word for t in toks)
-    ]
+    plain = [t.word for t in toks]
+    return [w if w in STOPWORDS else stem for w, stem in zip(plain, stem_words(plain), strict=True)]
 
 
 def shingles(words: list[str], n: int) -> set[tuple[str, ...]]:

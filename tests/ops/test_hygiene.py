@@ -32,6 +32,17 @@ def test_rate_limit_is_off_by_default(client: TestClient) -> None:
     assert {client.get("/health").status_code for _ in range(30)} == {200}
 
 
+def test_a_request_past_its_time_limit_gets_503_with_a_message(
+    built_index: BuiltIndex, settings: Settings
+) -> None:
+    hurried = settings.model_copy(update={"request_timeout_s": 1e-6})
+    with TestClient(create_app(built_index.path, hurried)) as c:
+        r = c.get("/search", params={"q": "durable solutions for displaced persons, timed"})
+    assert r.status_code == 503
+    assert r.json()["message"] == "request timed out"
+    assert r.headers["x-request-id"] and r.headers["x-content-type-options"] == "nosniff"
+
+
 def test_cors_is_closed_by_default(client: TestClient) -> None:
     r = client.get("/health", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in r.headers

@@ -102,3 +102,27 @@ def test_onnx_backends_match_the_torch_model(tmp_path) -> None:
         vectors = Embedder(settings.model, backend=backend, cache_dir=tmp_path).encode(texts)
         cosine = np.sum(vectors * reference, axis=1)
         assert cosine.min() >= floor, (backend, cosine)
+
+
+@pytest.mark.slow
+def test_queries_use_fp32_onnx_when_installed_with_the_torch_models_vectors(tmp_path) -> None:
+    pytest.importorskip("onnxruntime")
+    from ingest.embed import Embedder
+
+    settings = Settings(cache_dir=tmp_path)
+    queries = ["family reunification recommendations", "apatridia en el Caribe", "x"]
+    embedder = Embedder.for_queries(settings)
+    vectors = embedder.encode(queries)
+    assert embedder.backend == "onnx"
+    reference = Embedder(settings.model).encode(queries)
+    assert np.abs(vectors - reference).max() < 1e-4
+
+    # "auto" must never stop a server: an unusable export directory means torch
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the ONNX export would go")
+    fallback = Embedder.for_queries(Settings(cache_dir=blocked))
+    assert np.abs(fallback.encode(queries) - reference).max() < 1e-5
+    assert fallback.backend == "torch"
+    # asked for explicitly, ONNX that cannot be had is an error, not a silent switch
+    with pytest.raises(OSError):
+        Embedder.for_queries(Settings(cache_dir=blocked, query_backend="onnx")).encode(queries)
