@@ -37,8 +37,13 @@ WORK = Path("/tmp/cartagena-scale")
 
 def base_vectors(kind: str, dim: int = 384) -> np.ndarray:
     if kind == "real-mix":
-        found = sorted(Path(".cache/bench").glob("scifact-torch-*.npy"))
+        # the most abstracts on hand (names end in their count; a smoke run leaves small ones)
+        found = sorted(
+            Path(".cache/bench").glob("scifact-torch-*.npy"),
+            key=lambda p: int(p.stem.rsplit("-", 1)[-1]),
+        )
         if found:
+            log.info("base vectors: %s", found[-1])
             return np.load(found[-1]).astype(np.float32)
         log.warning("no real embeddings in .cache/bench: falling back to random vectors")
     rng = np.random.default_rng(1)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import http_latency, ingest_throughput, recipe_compare, scale
+from benchmarks import http_latency, ingest_throughput, query_encoding, recipe_compare, scale
 from benchmarks.common import percentiles, table
 from benchmarks.loadgen import get, post, run_load
 
@@ -99,6 +99,22 @@ def test_ingest_throughput_runs_on_a_few_abstracts(tmp_path: Path) -> None:
     assert ingest_throughput.main([*argv, "--cache", str(tmp_path), "--out", str(out)]) == 0
     row = _load(out)["rows"][0]
     assert row["passages"] == 16 and 0 <= row["scifact_ndcg10"] <= 1
+
+
+@pytest.mark.slow
+def test_query_encoding_runs_each_backend_in_its_own_process(tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    out = tmp_path / "query.json"
+    argv = ["--threads", "1", "--batches", "1", "4", "--seconds", "0.2", "--out", str(out)]
+    assert query_encoding.main(argv) == 0
+    rows = _load(out)["rows"]
+    assert [(r["backend"], r["batch"]) for r in rows] == [
+        ("torch", 1),
+        ("torch", 4),
+        ("onnx", 1),
+        ("onnx", 4),
+    ]
+    assert all(r["queries"] >= r["batch"] and r["ms_per_query"] > 0 for r in rows)
 
 
 @pytest.mark.slow
