@@ -1,6 +1,9 @@
-"""A faster CPU backend for ingest: the same model exported to ONNX, optionally int8-quantised.
+"""The same model exported to ONNX, optionally int8-quantised, run by onnxruntime.
 
-``CARTAGENA_EMBED_BACKEND=onnx`` or ``onnx-int8`` (needs ``pip install -e '.[fast]'``). The
+Queries use fp32 ONNX by default (``CARTAGENA_QUERY_BACKEND=auto``): torch's fixed cost per
+call dwarfs the arithmetic of a ten-token query. For ingest, ``CARTAGENA_EMBED_BACKEND=onnx``
+or ``onnx-int8`` are available, but on an AVX2 CPU without VNNI neither beats torch on
+256-token passages (``benchmarks/README.md`` §2); both need ``pip install -e '.[fast]'``. The
 model is exported once from the local weights (never the hub) into
 ``<cache_dir>/onnx/<name>/``, with a lock so that concurrent builds export it once, and run
 with onnxruntime: tokenise, run the transformer, mean-pool over the attention mask, normalise,
