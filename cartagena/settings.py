@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     embed_backend: str = "torch"
     # How the server embeds queries: auto (onnx on CPU when onnxruntime is installed, else
     # torch) | torch | onnx. fp32 ONNX is the same function as torch (vectors agree to ~1e-6)
-    # at a quarter of the time per short query; int8 is never used for queries.
+    # in under half the time per short query; int8 is never used for queries.
     query_backend: Literal["auto", "torch", "onnx"] = "auto"
     # Exported ONNX models and other derived artefacts (never committed).
     cache_dir: Path = Path(".cache")

@@ -64,8 +64,9 @@ class Embedder:
     def for_queries(cls, settings: Settings) -> Embedder:
         """The embedder the server uses for queries: fp32 ONNX on CPU when it is installed.
 
-        A short query costs ~20 ms in torch and ~5 ms in onnxruntime on this machine
-        (``benchmarks/README.md``): torch's per-call overhead dwarfs the arithmetic.
+        A lone dev-set query costs ~25 ms in torch and ~10 ms in onnxruntime on one core of
+        our machine (``python -m benchmarks.query_encoding``): torch's fixed cost per call
+        dwarfs the arithmetic of a ten-token text.
         """
         backend: str = settings.query_backend
         if backend == "auto":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ingest.spans import split_sentences, tokens
@@ -22,6 +24,20 @@ def test_tokens_agree_with_words_and_point_at_the_text() -> None:
     assert [t.word for t in toks][:3] == ["refugiados", "the", "non"]
     for t in tokens(TEXT):
         assert words(TEXT[t.start : t.end]) == [t.word]
+
+
+def test_tokens_agree_with_words_on_every_paragraph_of_the_corpus() -> None:
+    # the ASCII fast path and the folding path must give the same words at the same offsets
+    corpus = Path(__file__).resolve().parents[2] / "../shared/corpus/text"
+    paragraphs = [
+        p for f in sorted(corpus.iterdir()) for p in f.read_text().split("\n\n") if p.strip()
+    ]
+    paragraphs += ["Protección de las personas refugiadas y apátridas en la región", "ﬁnal ﬂows"]
+    assert any(not p.isascii() for p in paragraphs) and any(p.isascii() for p in paragraphs)
+    for text in paragraphs:
+        toks = tokens(text)
+        assert [t.word for t in toks] == words(text)
+        assert all(words(text[t.start : t.end]) == [t.word] for t in toks)
 
 
 def test_sentences_split_on_ends_not_on_abbreviations() -> None:
