@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import cached_property
 from pathlib import Path
 
 from cartagena.errors import IndexIncompatibleError
@@ -48,6 +49,16 @@ class SearchService:
         self._searcher = load_searcher(index_dir, self.settings)
         self._pointer_mtime = self._mtime()
         self._searcher.embed_query("warm up")  # the first request should not pay for this
+
+    @cached_property
+    def ingest_embedder(self) -> Embedder:
+        """The embedder admin rebuilds use: the one `cartagena ingest` uses, so that both hit
+        the same embedding cache entries (they are keyed by backend). The query embedder
+        serves when it is that one; otherwise the ingest model loads on the first rebuild."""
+        queries = self._searcher.embedder
+        if queries.backend == self.settings.embed_backend:
+            return queries
+        return Embedder.for_ingest(self.settings)
 
     def _mtime(self) -> float:
         try:

@@ -66,10 +66,9 @@ def _summary(report: BuildReport) -> BuildSummary:
 
 def _rebuild(request: Request) -> BuildReport:
     service = request.app.state.service
-    searcher = service.current()
     try:
         report = build_index(
-            service.source_corpus(), service.index_dir, service.settings, searcher.embedder
+            service.source_corpus(), service.index_dir, service.settings, service.ingest_embedder
         )
     except Exception:
         metrics.INGEST_RUNS.labels("failed").inc()
