@@ -30,7 +30,7 @@ class Span:
 
 
 # The same passages come back for many queries: their words, stems and sentences are kept
-# for the most recent ones instead of being recomputed for every hit (bounded: ~40 kB each).
+# for the most recent ones instead of being recomputed for every hit (bounded in entries).
 PASSAGE_CACHE = 1024
 
 
