@@ -76,8 +76,8 @@ class Settings(BaseSettings):
     # How ingest runs the model: torch | onnx | onnx-int8 (`pip install -e '.[fast]'`).
     embed_backend: str = "torch"
     # How the server embeds queries: auto (onnx on CPU when onnxruntime is installed, else
-    # torch) | torch | onnx. fp32 ONNX is the same function as torch (vectors agree to ~1e-6)
-    # in under half the time per short query; int8 is never used for queries.
+    # torch) | torch | onnx. fp32 ONNX is the same function as torch (vectors agree within
+    # 1e-4, tested) in under half the time per short query; int8 is never used for queries.
     query_backend: Literal["auto", "torch", "onnx"] = "auto"
     # Exported ONNX models and other derived artefacts (never committed).
     cache_dir: Path = Path(".cache")
