@@ -24,11 +24,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import percentiles, report
+from benchmarks.common import dev_queries, percentiles, report
 from benchmarks.loadgen import Request, get, post, run_load
 
 log = logging.getLogger("benchmarks.http_latency")
-GOLD = Path("../shared/evals/cartagena-dev.jsonl")
 FILLERS = [
     "policy",
     "regional",
@@ -60,12 +59,6 @@ FILLERS = [
     "women",
     "statelessness",
 ]
-
-
-def dev_queries(path: Path) -> list[str]:
-    if path.is_file():
-        return [json.loads(line)["query"] for line in path.read_text().splitlines() if line]
-    return ["family reunification recommendations", "private sponsorship of resettlement"]
 
 
 def unique_queries(base: list[str], n: int, salt: int) -> list[str]:
@@ -185,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
-    base = dev_queries(GOLD)
+    base = dev_queries()
     py = sys.executable
     rows: list[dict[str, Any]] = []
     salt = 0

@@ -20,16 +20,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import report
+from benchmarks.common import dev_queries, report
 
 log = logging.getLogger("benchmarks.query_encoding")
-GOLD = Path("../shared/evals/cartagena-dev.jsonl")
 
 
 def queries(n: int) -> list[str]:
-    base = ["family reunification recommendations", "regional cooperation on statelessness"]
-    if GOLD.is_file():
-        base = [json.loads(line)["query"] for line in GOLD.read_text().splitlines() if line]
+    base = dev_queries()
     return [f"{base[i % len(base)]} {i}" for i in range(n)]
 
 

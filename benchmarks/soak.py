@@ -20,8 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import percentiles, report
-from benchmarks.http_latency import dev_queries, start, stop, unique_queries
+from benchmarks.common import dev_queries, percentiles, report
+from benchmarks.http_latency import start, stop, unique_queries
 from benchmarks.loadgen import Request, get, post, run_load
 
 log = logging.getLogger(__name__)
