@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,11 +12,12 @@ from ingest import layout
 from tests.conftest import PLEDGE, REPO_ROOT
 from tests.ingest.test_build import BROKEN_REASONS, mixed_corpus
 from tests.utils import pdfs
+from tests.utils.local import cli
 
 
 def cartagena(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cartagena.cli", *args],
+        cli(*args),
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

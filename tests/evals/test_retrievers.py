@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from cartagena.errors import CartagenaError
 from evals.retrievers import HttpRetriever
+from tests.utils.local import http_server
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -42,12 +42,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    httpd = HTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with http_server(_Handler) as base:
+        yield f"{base}/"
 
 
 def test_http_retriever_reads_the_search_contract(server: str) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,7 @@ from ingest.embed import Embedder
 from search.loader import load_searcher
 from search.store import IndexStore
 from tests.conftest import CONSULTATION, REPO_ROOT
+from tests.utils.local import cli
 
 pytestmark = pytest.mark.slow
 
@@ -51,16 +51,7 @@ def kill_ingest_when(
     """Start ``cartagena ingest`` and SIGKILL it as soon as ``reached(index)`` (or ``delay``)."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cartagena.cli",
-                "ingest",
-                "--corpus",
-                str(corpus),
-                "--index",
-                str(index),
-            ],
+            cli("ingest", "--corpus", str(corpus), "--index", str(index)),
             cwd=REPO_ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -11,7 +11,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from ingest import layout
 from ingest.build import build_index
 from ingest.embed import Embedder
 from search.loader import load_searcher
+from tests.utils.local import cli
 
 POINTS = ["after-embed", "mid-build", "before-rename", "after-rename", "before-pointer"]
 NEW_DOC = (
@@ -47,16 +47,7 @@ def test_killed_ingest_leaves_previous_index_served(
 
     env = {**os.environ, "CARTAGENA_CRASH_AT": point}
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cartagena.cli",
-            "ingest",
-            "--corpus",
-            str(corpus),
-            "--index",
-            str(index_copy),
-        ],
+        cli("ingest", "--corpus", str(corpus), "--index", str(index_copy)),
         env=env,
         capture_output=True,
         text=True,

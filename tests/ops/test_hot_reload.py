@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import pytest
 
 from tests.conftest import CONSULTATION, PLEDGE
 from tests.ops.conftest import ADMIN_KEY
+from tests.utils.local import cli
 
 QUERIES = [
     "family reunification",
@@ -95,18 +95,9 @@ def test_hot_reload_under_load(index_copy: Path, tmp_path: Path) -> None:
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "CARTAGENA_ADMIN_API_KEY": ADMIN_KEY}
     log = (tmp_path / "server.log").open("w")
-    command = [
-        sys.executable,
-        "-m",
-        "cartagena.cli",
-        "serve",
-        "--index",
-        str(index_copy),
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
+    command = cli(
+        "serve", "--index", str(index_copy), "--port", str(port), "--log-level", "warning"
+    )
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_ready(base, server)

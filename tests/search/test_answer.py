@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from evals.relevance import Passage, hits
 from search.answer import answer_question
 from search.engine import Searcher
 from search.generate import check_citations
+from tests.utils.local import http_server
 
 log = logging.getLogger(__name__)
 UNRELATED = [
@@ -129,11 +129,8 @@ class _ChatEndpoint(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def chat_endpoint() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), _ChatEndpoint)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
+    with http_server(_ChatEndpoint) as base:
+        yield f"{base}/v1"
 
 
 @pytest.mark.slow
