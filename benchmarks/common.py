@@ -110,6 +110,16 @@ def table(rows: list[dict[str, Any]], columns: Sequence[str] | None = None) -> s
     return "\n".join(lines) + "\n"
 
 
+def _overrides() -> list[str]:
+    """The CARTAGENA_* variables of this run, so a command run with them reads as it ran;
+    secrets (``*_KEY``) by name only."""
+    return [
+        f"{k}={'***' if k.endswith('_KEY') else v}"
+        for k, v in sorted(os.environ.items())
+        if k.startswith("CARTAGENA_")
+    ]
+
+
 def report(name: str, rows: list[dict[str, Any]], extra: dict[str, Any], out: Path | None) -> Path:
     """Write ``{machine, command, rows, ...}`` as JSON and the table to stdout; the JSON path."""
     out = out or RESULTS / f"{name}.json"
@@ -117,7 +127,7 @@ def report(name: str, rows: list[dict[str, Any]], extra: dict[str, Any], out: Pa
     payload = {
         "benchmark": name,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": " ".join(["python", "-m", f"benchmarks.{name}", *sys.argv[1:]]),
+        "command": " ".join([*_overrides(), "python", "-m", f"benchmarks.{name}", *sys.argv[1:]]),
         "machine": machine(),
         **extra,
         "rows": rows,

@@ -239,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         "chosen_by_engine": chosen,
         "params": {
             "hnsw_m": settings.hnsw_m,
+            "hnsw_ef_construction": settings.hnsw_ef_construction,
             "hnsw_ef_search": settings.hnsw_ef_search,
             "ivf_nprobe": settings.ivf_nprobe,
             "faiss_threads": faiss.omp_get_max_threads(),

@@ -117,9 +117,15 @@ def choose_index_type(n: int, settings: Settings | None = None) -> str:
     return settings.ann_index
 
 
-def _ivf_lists(n: int) -> int:
-    """About sqrt(n) inverted lists (1,000 at 1M: quick to train on two cores), at least 1."""
-    return max(1, min(65_536, int(np.sqrt(n))))
+def ivf_list_count(n: int) -> int:
+    """About 4·sqrt(n) inverted lists (4,000 at 1M), at least 1.
+
+    FAISS's guideline is 4·sqrt(n) to 16·sqrt(n). With sqrt(n) lists a query at 1M scanned
+    about 24,000 codes at the default nprobe and missed the 5 ms target; four times as many
+    lists scan a quarter of that at the same recall (``benchmarks/README.md`` §3), for a
+    longer k-means at build time (minutes at 1M, against hours to embed 1M passages on CPU).
+    Small indexes get fewer, so that k-means has FAISS's minimum of 39 points a list."""
+    return max(1, min(65_536, int(4 * np.sqrt(n)), n // 39))
 
 
 def build_vector_index(
@@ -141,13 +147,14 @@ def build_vector_index(
         index.hnsw.efConstruction = settings.hnsw_ef_construction
     elif kind in ("ivf_sq8", "ivf_pq"):
         codes = "SQ8" if kind == "ivf_sq8" else f"PQ{dim // 8}x8"
-        index = faiss.index_factory(dim, f"IVF{_ivf_lists(n)},{codes}", ip)
+        index = faiss.index_factory(dim, f"IVF{ivf_list_count(n)},{codes}", ip)
     else:
         raise CartagenaError(f"unknown vector index type {kind!r}: use flat or {ANN_INDEXES}")
     if not index.is_trained:
-        # k-means on a sample: 64 points a list is plenty and keeps big builds quick
+        # k-means on a sample: 50 points a list is above FAISS's minimum of 39 and keeps
+        # big builds quick
         sample = vectors
-        wanted = max(64 * _ivf_lists(n), 16_384)
+        wanted = max(50 * ivf_list_count(n), 16_384)
         if n > wanted:
             rng = np.random.default_rng(0)
             sample = vectors[np.sort(rng.choice(n, wanted, replace=False))]

@@ -12,7 +12,7 @@ import pytest
 
 from cartagena.errors import CartagenaError
 from cartagena.settings import Settings
-from ingest.index_writer import build_vector_index, choose_index_type
+from ingest.index_writer import build_vector_index, choose_index_type, ivf_list_count
 from search.batching import QueryBatcher
 from search.store import search_parameters, tune_vectors
 
@@ -62,6 +62,15 @@ def test_index_type_follows_corpus_size() -> None:
     assert choose_index_type(1001, settings) == "hnsw_sq8"
     with pytest.raises(CartagenaError, match="CARTAGENA_ANN_INDEX"):
         choose_index_type(5000, Settings(exact_search_max=10, ann_index="lsh"))
+
+
+def test_ivf_list_count_follows_the_faiss_guideline() -> None:
+    # 4·sqrt(n) to 16·sqrt(n) lists, and never fewer than 39 k-means points a list
+    for n in (4_000, 200_001, 1_000_000, 20_000_000):
+        lists = ivf_list_count(n)
+        assert n // lists >= 39, (n, lists)
+        assert lists <= 16 * np.sqrt(n), (n, lists)
+    assert ivf_list_count(1_000_000) == 4_000  # the size benchmarks/README.md §3 measured
 
 
 @pytest.mark.parametrize("kind", ["hnsw", "hnsw_sq8", "ivf_sq8", "ivf_pq"])
