@@ -47,8 +47,27 @@ def machine() -> dict[str, Any]:
         "ram_gib": round(mem_gib, 1),
         "loadavg": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
-        "gpu": "none (no GPU lent to this task)",
+        "gpu": _gpu(),
     }
+
+
+def _gpu() -> str:
+    """The GPUs nvidia-smi lists, or "none": a figure must say where it was taken."""
+    import shutil
+    import subprocess
+
+    if shutil.which("nvidia-smi") is None:
+        return "none"
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown (nvidia-smi failed)"
+    return "; ".join(line.strip() for line in out.splitlines() if line.strip()) or "none"
 
 
 def percentiles(seconds: Sequence[float]) -> dict[str, float]:

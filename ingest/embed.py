@@ -30,6 +30,7 @@ class Embedder:
         threads: int = 0,
         fallback: bool = False,
         serving: bool = False,
+        half: bool = False,
     ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -47,10 +48,13 @@ class Embedder:
         self.fallback = fallback
         # a server embeds one query at a time between other work: its threads must not spin
         self.serving = serving
+        # fp16 weights, for accelerators (cosine >= 0.999 to fp32: tests/ingest/test_pipelined.py)
+        self.half = half
 
     @classmethod
     def for_ingest(cls, settings: Settings) -> Embedder:
-        """The embedder ingest uses: the configured backend (``CARTAGENA_EMBED_BACKEND``)."""
+        """The embedder ingest uses: the configured backend (``CARTAGENA_EMBED_BACKEND``),
+        in half precision on an accelerator (``CARTAGENA_DEVICE``)."""
         return cls(
             settings.model,
             settings.device,
@@ -58,6 +62,7 @@ class Embedder:
             backend=settings.embed_backend,
             cache_dir=settings.cache_dir,
             threads=settings.torch_threads,
+            half=settings.device != "cpu",
         )
 
     @classmethod
@@ -107,7 +112,8 @@ class Embedder:
             import torch
 
             torch.set_num_threads(self.threads)
-        return SentenceTransformer(self.model_ref, device=self.device)
+        model = SentenceTransformer(self.model_ref, device=self.device)
+        return model.half() if self.half else model
 
     @cached_property
     def tokenizer(self):
@@ -134,6 +140,10 @@ class Embedder:
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
+        if self.backend == "torch" and self.device != "cpu":
+            from ingest.pipelined import encode_pipelined
+
+            return encode_pipelined(self.model, texts, self.batch_size)
         vectors = self.model.encode(
             texts,
             batch_size=self.batch_size,
@@ -151,7 +161,10 @@ def onnx_installed() -> bool:
 
 
 def cache_name(embedder: object, model_name: str) -> str:
-    """Key prefix for the embedding cache: another backend's vectors are not the same ones."""
+    """Key prefix for the embedding cache: another backend's vectors are not the same ones.
+
+    torch in fp16 on an accelerator shares fp32's key: its vectors agree to a cosine of 0.999
+    (``tests/ingest/test_pipelined.py``), closer than the ONNX int8 ones kept apart here."""
     backend = getattr(embedder, "backend", "torch")
     return model_name if backend == "torch" else f"{model_name}+{backend}"
 

@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import http_latency, ingest_throughput, query_encoding, recipe_compare, scale
+from benchmarks import (
+    gpu_throughput,
+    http_latency,
+    ingest_throughput,
+    query_encoding,
+    recipe_compare,
+    scale,
+)
 from benchmarks.common import percentiles, table
 from benchmarks.loadgen import get, post, run_load
 
@@ -99,6 +106,27 @@ def test_ingest_throughput_runs_on_a_few_abstracts(tmp_path: Path) -> None:
     assert ingest_throughput.main([*argv, "--cache", str(tmp_path), "--out", str(out)]) == 0
     row = _load(out)["rows"][0]
     assert row["passages"] == 16 and 0 <= row["scifact_ndcg10"] <= 1
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SCIFACT.is_dir(), reason="needs ../shared/datasets/scifact")
+def test_gpu_throughput_runs_on_cpu_with_a_few_abstracts(tmp_path: Path) -> None:
+    out = tmp_path / "gpu.json"
+    argv = ["--device", "cpu", "--data", str(SCIFACT), "--limit", "8", "--repeat", "2"]
+    assert gpu_throughput.main([*argv, "--batch-sizes", "4", "--out", str(out)]) == 0
+    rows = _load(out)["rows"]
+    assert [r["step"].split()[0] for r in rows] == [
+        "encode",
+        "encode",
+        "pipelined",
+        "tokenise",
+        "model",
+    ]
+    assert all(r["passages"] == 16 for r in rows)
+    # on CPU every variant is the fp32 model: the same vectors, so the same scores
+    scored = [r for r in rows if "scifact_ndcg10" in r]
+    assert {r["scifact_ndcg10"] for r in scored} == {scored[0]["scifact_ndcg10"]}
+    assert min(r["min_cosine_vs_first"] for r in scored) > 0.9999
 
 
 @pytest.mark.slow
