@@ -1,12 +1,15 @@
 """What one query embedding costs: milliseconds per query by backend, threads and batch size.
 
-    python -m benchmarks.query_encoding [--backends torch onnx] [--threads 1 2] [--batches 1 8 16]
+    python -m benchmarks.query_encoding [--backends torch onnx-padded onnx] [--threads 1 2]
+        [--batches 1 8 16]
 
 The server's dense and hybrid endpoints spend most of their CPU here, so this bounds their
 throughput: with ``serve --workers 2`` each worker runs one thread, and at 16 clients its
 micro-batches hold about eight queries. Queries are dev-set texts with a counter appended, never
 repeated, so no cache helps. Each backend is measured in its own process with its own thread
-count, as a server worker would run it.
+count, as a server worker would run it. ``onnx`` is what the server runs (the packed model:
+a batch's queries laid end to end, no padding); ``onnx-padded`` is the same weights on padded
+batches, as before packing.
 """
 
 from __future__ import annotations
@@ -36,13 +39,19 @@ def measure(backend: str, threads: int, batch: int, seconds: float) -> dict[str,
     from ingest.embed import Embedder
 
     settings = get_settings()
-    embedder = Embedder(
-        settings.model,
-        backend=backend,
-        cache_dir=settings.cache_dir,
-        threads=threads,
-        serving=True,
-    )
+    embedder: Any
+    if backend == "onnx-padded":  # the server's ONNX model before packing, for comparison
+        from ingest.onnx_backend import OnnxEncoder
+
+        embedder = OnnxEncoder(settings.model, settings.cache_dir, "fp32", threads, False)
+    else:
+        embedder = Embedder(
+            settings.model,
+            backend=backend,
+            cache_dir=settings.cache_dir,
+            threads=threads,
+            serving=True,
+        )
     texts = queries(20_000)
     embedder.encode(texts[:batch])  # load, export if needed, warm up
     done, started = 0, time.perf_counter()
@@ -62,7 +71,7 @@ def measure(backend: str, threads: int, batch: int, seconds: float) -> dict[str,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--backends", nargs="+", default=["torch", "onnx"])
+    parser.add_argument("--backends", nargs="+", default=["torch", "onnx-padded", "onnx"])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 8, 16])
     parser.add_argument("--seconds", type=float, default=4.0, help="per row")

@@ -97,7 +97,7 @@ class Embedder:
                 return OnnxEncoder(
                     self.model_ref,
                     self.cache_dir,
-                    self.backend == "onnx-int8",
+                    onnx_variant(self.backend, self.serving),
                     self.threads,
                     spinning=not self.serving,
                 )
@@ -152,6 +152,15 @@ class Embedder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def onnx_variant(backend: str, serving: bool) -> str:
+    """int8 when asked for; else fp32, packed for a server, whose batches are short queries of
+    uneven length: packing skips the padding (``benchmarks.query_encoding``, onnx vs
+    onnx-padded)."""
+    if backend == "onnx-int8":
+        return "int8"
+    return "packed" if serving else "fp32"
 
 
 def onnx_installed() -> bool:

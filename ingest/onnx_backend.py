@@ -86,6 +86,52 @@ def _export_fp32(model_ref: str, target: Path) -> None:
     os.replace(tmp, target)
 
 
+def _export_packed(model_ref: str, target: Path) -> None:
+    """The model over one row of several texts laid end to end, each attending to itself only.
+
+    Inputs: ``input_ids``, ``position_ids`` (restarting at 0 for each text) and ``segment``
+    (which text a token belongs to), all ``[1, tokens]``. A batch of short queries then costs
+    the sum of their tokens instead of their number times the longest one."""
+    import torch
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(model_ref).eval()
+
+    class Packed(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, position_ids, segment):
+            mask = (segment[:, :, None] == segment[:, None, :]).unsqueeze(1)
+            return self.model(
+                input_ids=input_ids,
+                position_ids=position_ids,
+                attention_mask=mask,
+                token_type_ids=torch.zeros_like(input_ids),
+            ).last_hidden_state
+
+    sample = (
+        torch.tensor([[101, 1037, 7099, 102, 101, 2178, 102]]),
+        torch.tensor([[0, 1, 2, 3, 0, 1, 2]]),
+        torch.tensor([[0, 0, 0, 0, 1, 1, 1]]),
+    )
+    names = ["input_ids", "position_ids", "segment"]
+    tmp = target.with_suffix(".tmp")
+    with torch.no_grad():
+        torch.onnx.export(
+            Packed(),
+            sample,
+            str(tmp),
+            input_names=names,
+            output_names=["last_hidden_state"],
+            dynamic_axes={n: {1: "tokens"} for n in (*names, "last_hidden_state")},
+            opset_version=17,
+            dynamo=False,
+        )
+    os.replace(tmp, target)
+
+
 def _quantize(source: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -94,22 +140,33 @@ def _quantize(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def ensure_exported(model_ref: str, cache_dir: Path, quantized: bool) -> Path:
-    """The ONNX file for ``model_ref`` (fp32, or int8 dynamic quantisation), exported once."""
+VARIANTS = ("fp32", "int8", "packed")
+
+
+def ensure_exported(model_ref: str, cache_dir: Path, variant: str = "fp32") -> Path:
+    """The ONNX file of ``variant`` for ``model_ref``, exported once: ``fp32``, ``int8``
+    (dynamic quantisation of fp32) or ``packed`` (fp32, texts laid end to end)."""
     _require_fast()
     folder = export_dir(model_ref, cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    fp32, int8 = folder / "model.onnx", folder / "model_qint8.onnx"
-    wanted = int8 if quantized else fp32
+    files = {
+        v: folder / n
+        for v, n in zip(
+            VARIANTS, ("model.onnx", "model_qint8.onnx", "model_packed.onnx"), strict=True
+        )
+    }
     with (folder / ".lock").open("w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
-        if not fp32.is_file():
+        if variant in ("fp32", "int8") and not files["fp32"].is_file():
             log.info("exporting %s to ONNX in %s", model_ref, folder)
-            _export_fp32(model_ref, fp32)
-        if quantized and not int8.is_file():
-            log.info("quantising %s to int8", fp32)
-            _quantize(fp32, int8)
-    return wanted
+            _export_fp32(model_ref, files["fp32"])
+        if variant == "int8" and not files["int8"].is_file():
+            log.info("quantising %s to int8", files["fp32"])
+            _quantize(files["fp32"], files["int8"])
+        if variant == "packed" and not files["packed"].is_file():
+            log.info("exporting %s to packed ONNX in %s", model_ref, folder)
+            _export_packed(model_ref, files["packed"])
+    return files[variant]
 
 
 def _max_seq_length(model_ref: str, default: int = 256) -> int:
@@ -126,14 +183,15 @@ class OnnxEncoder:
         self,
         model_ref: str,
         cache_dir: Path,
-        quantized: bool,
+        variant: str = "fp32",
         threads: int = 0,
         spinning: bool = True,
     ) -> None:
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
-        path = ensure_exported(model_ref, cache_dir, quantized)
+        path = ensure_exported(model_ref, cache_dir, variant)
+        self.packed = variant == "packed"
         options = ort.SessionOptions()
         if threads > 0:
             options.intra_op_num_threads = threads
@@ -150,6 +208,31 @@ class OnnxEncoder:
     def get_sentence_embedding_dimension(self) -> int:
         return int(self.encode(["x"]).shape[1])
 
+    def _packed(self, texts: list[str]) -> np.ndarray:
+        """Texts laid end to end in runs of up to ``max_seq_length`` tokens: no padding."""
+        ids = self.tokenizer(texts, truncation=True, max_length=self.max_seq_length)["input_ids"]
+        out: np.ndarray | None = None
+        start = 0
+        while start < len(ids):
+            end, tokens = start + 1, len(ids[start])
+            while end < len(ids) and tokens + len(ids[end]) <= self.max_seq_length:
+                tokens += len(ids[end])
+                end += 1
+            lengths = np.array([len(i) for i in ids[start:end]])
+            feeds = {
+                "input_ids": np.concatenate(ids[start:end]).astype(np.int64)[None],
+                "position_ids": np.concatenate([np.arange(n) for n in lengths])[None],
+                "segment": np.repeat(np.arange(len(lengths)), lengths)[None],
+            }
+            hidden = self.session.run(None, feeds)[0][0]
+            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            pooled = np.add.reduceat(hidden, starts, axis=0) / lengths[:, None]
+            if out is None:
+                out = np.zeros((len(texts), pooled.shape[1]), dtype=np.float32)
+            out[start:end] = pooled
+            start = end
+        return out if out is not None else np.zeros((0, 0), dtype=np.float32)
+
     def _batch(self, texts: list[str]) -> np.ndarray:
         enc = self.tokenizer(
             texts,
@@ -164,6 +247,17 @@ class OnnxEncoder:
         pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
         return pooled.astype(np.float32)
 
+    def _padded(self, texts: list[str], batch_size: int) -> np.ndarray:
+        order = np.argsort([-len(t) for t in texts], kind="stable")  # similar lengths batch
+        out = np.zeros((len(texts), 0), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            rows = order[start : start + batch_size]
+            vectors = self._batch([texts[i] for i in rows])
+            if out.shape[1] == 0:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
+            out[rows] = vectors
+        return out
+
     def encode(
         self,
         texts: list[str],
@@ -174,14 +268,7 @@ class OnnxEncoder:
         **_: Any,
     ) -> np.ndarray:
         """Mean-pooled (and by default unit-length) vectors, in the order of ``texts``."""
-        order = np.argsort([-len(t) for t in texts], kind="stable")  # similar lengths batch
-        out = np.zeros((len(texts), 0), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            rows = order[start : start + batch_size]
-            vectors = self._batch([texts[i] for i in rows])
-            if out.shape[1] == 0:
-                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-            out[rows] = vectors
+        out = self._packed(texts) if self.packed else self._padded(texts, batch_size)
         if normalize_embeddings and len(out):
             out /= np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-12, None)
         return out

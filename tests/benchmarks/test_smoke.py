@@ -7,6 +7,7 @@ figures. The ones that load the model or start servers are marked ``slow``.
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +22,7 @@ from benchmarks import (
     query_encoding,
     recipe_compare,
     scale,
+    worker_balance,
 )
 from benchmarks.common import percentiles, table
 from benchmarks.loadgen import get, post, run_load
@@ -139,6 +141,8 @@ def test_query_encoding_runs_each_backend_in_its_own_process(tmp_path: Path) -> 
     assert [(r["backend"], r["batch"]) for r in rows] == [
         ("torch", 1),
         ("torch", 4),
+        ("onnx-padded", 1),
+        ("onnx-padded", 4),
         ("onnx", 1),
         ("onnx", 4),
     ]
@@ -177,3 +181,15 @@ def test_http_latency_runs_against_real_servers(built_index, tmp_path: Path) -> 
         ("cartagena", "lexical"),
     }
     assert all(r["errors"] == 0 and r["requests"] > 0 for r in rows)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("ss") is None, reason="needs ss (iproute2)")
+def test_worker_balance_counts_every_connection(built_index, tmp_path: Path) -> None:
+    out = tmp_path / "balance.json"
+    argv = ["--index", str(built_index.path), "--clients", "6", "--trials", "2"]
+    assert worker_balance.main([*argv, "--port", str(_free_port()), "--out", str(out)]) == 0
+    rows = _load(out)["rows"]
+    for row in rows:
+        counts = [int(n) for n in row["per_worker"].split(" / ")]
+        assert sum(counts) == 6 and len(counts) <= 2

@@ -114,7 +114,9 @@ def test_onnx_backends_match_the_torch_model(tmp_path) -> None:
 
 
 @pytest.mark.slow
-def test_queries_use_fp32_onnx_when_installed_with_the_torch_models_vectors(tmp_path) -> None:
+def test_queries_use_packed_onnx_when_installed_with_the_torch_models_vectors(
+    tmp_path, text_dir
+) -> None:
     pytest.importorskip("onnxruntime")
     from ingest.embed import Embedder
 
@@ -122,9 +124,18 @@ def test_queries_use_fp32_onnx_when_installed_with_the_torch_models_vectors(tmp_
     queries = ["family reunification recommendations", "apatridia en el Caribe", "x"]
     embedder = Embedder.for_queries(settings)
     vectors = embedder.encode(queries)
-    assert embedder.backend == "onnx"
+    assert embedder.backend == "onnx" and embedder.model.packed
     reference = Embedder(settings.model).encode(queries)
     assert np.abs(vectors - reference).max() < 1e-4
+    # a micro-batch: uneven lengths, a text past the model's 256 tokens (truncated), a
+    # repeat, so several packed runs whose rows must come back in order
+    longest = max(
+        (p for f in sorted(text_dir.iterdir()) for p in f.read_text().split("\n\n")), key=len
+    )
+    batch = [f"{q} {i}" for i in range(12) for q in queries]
+    batch[7:7] = [longest, queries[0]]
+    assert embedder.model.tokenizer(longest, return_length=True)["length"][0] > 256
+    assert np.abs(embedder.encode(batch) - Embedder(settings.model).encode(batch)).max() < 1e-4
 
     # "auto" must never stop a server: an unusable export directory means torch
     blocked = tmp_path / "not-a-directory"
