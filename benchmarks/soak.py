@@ -82,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         windows = warmup + max(1, int(args.minutes * 60 / args.window))
         rows: list[dict[str, Any]] = []
         for w in range(windows):
-            texts = unique_queries(base, 4000, salt=w)
+            # more texts than a window can use (600 requests/s), so windows end by the clock
+            # and the soak lasts the minutes asked for however fast the server is
+            texts = unique_queries(base, int(600 * args.window), salt=w)
             result = run_load(args.port, mixed_requests(texts), args.clients, args.window)
             rss = rss_of(server.pid)
             lat = percentiles(result.latencies)
@@ -91,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                     "window": w,
                     "phase": "warm-up" if w < warmup else "measured",
                     "requests": len(result.latencies),
+                    "seconds": round(result.seconds, 1),
                     "errors": result.errors,
                     "non_200": sum(n for s, n in result.statuses.items() if s != 200),
                     "rps": round(result.throughput, 1),

@@ -1,7 +1,8 @@
 """The same model exported to ONNX, optionally int8-quantised, run by onnxruntime.
 
 Queries use fp32 ONNX by default (``CARTAGENA_QUERY_BACKEND=auto``): torch's fixed cost per
-call dwarfs the arithmetic of a ten-token query. For ingest, ``CARTAGENA_EMBED_BACKEND=onnx``
+call dwarfs the arithmetic of a ten-token query. The server's export is *packed* (a batch's
+queries end to end, no padding; see :func:`_export`). For ingest, ``CARTAGENA_EMBED_BACKEND=onnx``
 or ``onnx-int8`` are available, but on an AVX2 CPU without VNNI neither beats torch on
 256-token passages (``benchmarks/README.md`` §2); both need ``pip install -e '.[fast]'``. The
 model is exported once from the local weights (never the hub) into
@@ -52,11 +53,17 @@ def export_dir(model_ref: str, cache_dir: Path) -> Path:
     return cache_dir / "onnx" / f"{Path(model_ref).name or 'model'}-{digest}"
 
 
-def _export_fp32(model_ref: str, target: Path) -> None:
+def _export(model_ref: str, target: Path, packed: bool) -> None:
+    """Export the transformer's last hidden state, padded (``input_ids``, ``attention_mask``,
+    ``token_type_ids``, all ``[batch, tokens]``) or packed.
+
+    Packed, several texts lie end to end in one row, each attending to itself only: inputs
+    ``input_ids``, ``position_ids`` (restarting at 0 for each text) and ``segment`` (which text
+    a token belongs to), all ``[1, tokens]``. A batch of short queries then costs the sum of
+    their tokens instead of their number times the longest one."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(model_ref)
     model = AutoModel.from_pretrained(model_ref).eval()
 
     class LastHiddenState(torch.nn.Module):
@@ -64,68 +71,39 @@ def _export_fp32(model_ref: str, target: Path) -> None:
             super().__init__()
             self.model = model
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.model(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
+        def forward(self, input_ids, second, third):
+            if packed:  # second: position ids, third: segments
+                mask = (third[:, :, None] == third[:, None, :]).unsqueeze(1)
+                args = {"position_ids": second, "attention_mask": mask}
+                args["token_type_ids"] = torch.zeros_like(input_ids)
+            else:  # second: attention mask, third: token type ids
+                args = {"attention_mask": second, "token_type_ids": third}
+            return self.model(input_ids=input_ids, **args).last_hidden_state
 
-    sample = tokenizer(["a sample", "another, longer sample"], padding=True, return_tensors="pt")
-    axes = {name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")}
+    if packed:
+        names = ["input_ids", "position_ids", "segment"]
+        rows = (
+            [101, 1037, 7099, 102, 101, 2178, 102],
+            [0, 1, 2, 3, 0, 1, 2],
+            [0, 0, 0, 0, 1, 1, 1],
+        )
+        sample = tuple(torch.tensor([row]) for row in rows)  # two texts: ids, positions, segments
+        axes = {name: {1: "tokens"} for name in (*names, "last_hidden_state")}
+    else:
+        names = list(_INPUTS)
+        tokenizer = AutoTokenizer.from_pretrained(model_ref)
+        batch = tokenizer(["a sample", "another, longer sample"], padding=True, return_tensors="pt")
+        sample = tuple(batch[name] for name in names)
+        axes = {name: {0: "batch", 1: "tokens"} for name in (*names, "last_hidden_state")}
     tmp = target.with_suffix(".tmp")
     with torch.no_grad():
         torch.onnx.export(
             LastHiddenState(),
-            tuple(sample[name] for name in _INPUTS),
-            str(tmp),
-            input_names=list(_INPUTS),
-            output_names=["last_hidden_state"],
-            dynamic_axes=axes,
-            opset_version=17,
-            dynamo=False,
-        )
-    os.replace(tmp, target)
-
-
-def _export_packed(model_ref: str, target: Path) -> None:
-    """The model over one row of several texts laid end to end, each attending to itself only.
-
-    Inputs: ``input_ids``, ``position_ids`` (restarting at 0 for each text) and ``segment``
-    (which text a token belongs to), all ``[1, tokens]``. A batch of short queries then costs
-    the sum of their tokens instead of their number times the longest one."""
-    import torch
-    from transformers import AutoModel
-
-    model = AutoModel.from_pretrained(model_ref).eval()
-
-    class Packed(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids, position_ids, segment):
-            mask = (segment[:, :, None] == segment[:, None, :]).unsqueeze(1)
-            return self.model(
-                input_ids=input_ids,
-                position_ids=position_ids,
-                attention_mask=mask,
-                token_type_ids=torch.zeros_like(input_ids),
-            ).last_hidden_state
-
-    sample = (
-        torch.tensor([[101, 1037, 7099, 102, 101, 2178, 102]]),
-        torch.tensor([[0, 1, 2, 3, 0, 1, 2]]),
-        torch.tensor([[0, 0, 0, 0, 1, 1, 1]]),
-    )
-    names = ["input_ids", "position_ids", "segment"]
-    tmp = target.with_suffix(".tmp")
-    with torch.no_grad():
-        torch.onnx.export(
-            Packed(),
             sample,
             str(tmp),
             input_names=names,
             output_names=["last_hidden_state"],
-            dynamic_axes={n: {1: "tokens"} for n in (*names, "last_hidden_state")},
+            dynamic_axes=axes,
             opset_version=17,
             dynamo=False,
         )
@@ -159,13 +137,13 @@ def ensure_exported(model_ref: str, cache_dir: Path, variant: str = "fp32") -> P
         fcntl.flock(fh, fcntl.LOCK_EX)
         if variant in ("fp32", "int8") and not files["fp32"].is_file():
             log.info("exporting %s to ONNX in %s", model_ref, folder)
-            _export_fp32(model_ref, files["fp32"])
+            _export(model_ref, files["fp32"], packed=False)
         if variant == "int8" and not files["int8"].is_file():
             log.info("quantising %s to int8", files["fp32"])
             _quantize(files["fp32"], files["int8"])
         if variant == "packed" and not files["packed"].is_file():
             log.info("exporting %s to packed ONNX in %s", model_ref, folder)
-            _export_packed(model_ref, files["packed"])
+            _export(model_ref, files["packed"], packed=True)
     return files[variant]
 
 
