@@ -6,6 +6,8 @@ import json
 import os
 import platform
 import resource
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -53,9 +55,6 @@ def machine() -> dict[str, Any]:
 
 def _gpu() -> str:
     """The GPUs nvidia-smi lists, or "none": a figure must say where it was taken."""
-    import shutil
-    import subprocess
-
     if shutil.which("nvidia-smi") is None:
         return "none"
     try:

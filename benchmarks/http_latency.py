@@ -74,6 +74,12 @@ def unique_queries(base: list[str], n: int, salt: int) -> list[str]:
     return out
 
 
+def serve_command(index: Path, port: int, *options: str) -> list[str]:
+    """``cartagena serve`` on ``index`` at ``port``, quiet, with this interpreter."""
+    cmd = [sys.executable, "-m", "cartagena.cli", "serve", "--index", str(index)]
+    return [*cmd, "--port", str(port), "--log-level", "warning", *options]
+
+
 def start(cmd: list[str], env: dict[str, str], port: int, timeout: float = 600) -> subprocess.Popen:
     proc = subprocess.Popen(
         cmd,
@@ -179,20 +185,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
     base = dev_queries()
-    py = sys.executable
     rows: list[dict[str, Any]] = []
     salt = 0
-    servers: list[tuple[str, list[str], dict[str, str]]] = []
+    servers: list[tuple[str, list[str], dict[str, str], int]] = []
     if not args.no_minimal:
-        uvicorn = [py, "-m", "uvicorn", "benchmarks.minimal_server:app", "--workers", "1"]
-        servers.append(("minimal", uvicorn, {"BENCH_INDEX": str(args.index)}))
-    cartagena = [py, "-m", "cartagena.cli", "serve", "--index", str(args.index)]
-    servers.append(("cartagena", [*cartagena, "--workers", str(args.workers)], {}))
-    for name, cmd, env in servers:
-        port = args.port if name == "minimal" else args.port + 1
-        cmd = [*cmd, "--port", str(port), "--log-level", "warning"]
-        if name == "minimal":
-            cmd = [*cmd, "--host", "127.0.0.1"]
+        uvicorn = [sys.executable, "-m", "uvicorn", "benchmarks.minimal_server:app"]
+        uvicorn += ["--workers", "1", "--port", str(args.port), "--log-level", "warning"]
+        uvicorn += ["--host", "127.0.0.1"]
+        servers.append(("minimal", uvicorn, {"BENCH_INDEX": str(args.index)}, args.port))
+    ours = serve_command(args.index, args.port + 1, "--workers", str(args.workers))
+    servers.append(("cartagena", ours, {}, args.port + 1))
+    for name, cmd, env, port in servers:
         log.info("starting %s on %d", name, port)
         proc = start(cmd, env, port)
         try:

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
 from benchmarks.common import dev_queries, percentiles, report
-from benchmarks.http_latency import start, stop, unique_queries
+from benchmarks.http_latency import serve_command, start, stop, unique_queries
 from benchmarks.loadgen import Request, get, post, run_load
 
 log = logging.getLogger(__name__)
@@ -60,22 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
-    server = start(
-        [
-            sys.executable,
-            "-m",
-            "cartagena.cli",
-            "serve",
-            "--index",
-            str(args.index),
-            "--port",
-            str(args.port),
-            "--log-level",
-            "warning",
-        ],
-        {},
-        args.port,
-    )
+    server = start(serve_command(args.index, args.port), {}, args.port)
     try:
         base = dev_queries(args.gold)
         warmup = max(1, int(args.warmup_minutes * 60 / args.window))

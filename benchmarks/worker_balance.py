@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import report
-from benchmarks.http_latency import start, stop
+from benchmarks.http_latency import serve_command, start, stop
 
 log = logging.getLogger("benchmarks.worker_balance")
 
@@ -59,9 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    cmd = [sys.executable, "-m", "cartagena.cli", "serve", "--index", str(args.index)]
-    cmd += ["--workers", str(args.workers), "--port", str(args.port)]
-    proc = start(cmd, {}, args.port)
+    proc = start(
+        serve_command(args.index, args.port, "--workers", str(args.workers)), {}, args.port
+    )
     rows: list[dict[str, Any]] = []
     try:
         deadline = time.time() + 120  # every worker up, not only the first to answer /health

@@ -118,7 +118,7 @@ def _quantize(source: Path, target: Path) -> None:
     os.replace(tmp, target)
 
 
-VARIANTS = ("fp32", "int8", "packed")
+FILES = {"fp32": "model.onnx", "int8": "model_qint8.onnx", "packed": "model_packed.onnx"}
 
 
 def ensure_exported(model_ref: str, cache_dir: Path, variant: str = "fp32") -> Path:
@@ -127,12 +127,7 @@ def ensure_exported(model_ref: str, cache_dir: Path, variant: str = "fp32") -> P
     _require_fast()
     folder = export_dir(model_ref, cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    files = {
-        v: folder / n
-        for v, n in zip(
-            VARIANTS, ("model.onnx", "model_qint8.onnx", "model_packed.onnx"), strict=True
-        )
-    }
+    files = {v: folder / name for v, name in FILES.items()}
     with (folder / ".lock").open("w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         if variant in ("fp32", "int8") and not files["fp32"].is_file():

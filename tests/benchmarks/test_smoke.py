@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,14 +26,9 @@ from benchmarks import (
 )
 from benchmarks.common import percentiles, table
 from benchmarks.loadgen import get, post, run_load
+from tests.utils.local import free_port
 
 SCIFACT = Path(__file__).resolve().parents[2] / "../shared/datasets/scifact"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _load(path: Path) -> dict:
@@ -174,7 +168,7 @@ def test_http_latency_runs_against_real_servers(built_index, tmp_path: Path) -> 
         "hybrid",
         "lexical",
     ]
-    assert http_latency.main([*argv, "--port", str(_free_port()), "--out", str(out)]) == 0
+    assert http_latency.main([*argv, "--port", str(free_port()), "--out", str(out)]) == 0
     rows = _load(out)["rows"]
     assert {(r["server"], r["endpoint"]) for r in rows} >= {
         ("minimal", "minimal"),
@@ -189,7 +183,7 @@ def test_http_latency_runs_against_real_servers(built_index, tmp_path: Path) -> 
 def test_worker_balance_counts_every_connection(built_index, tmp_path: Path) -> None:
     out = tmp_path / "balance.json"
     argv = ["--index", str(built_index.path), "--clients", "6", "--trials", "2"]
-    assert worker_balance.main([*argv, "--port", str(_free_port()), "--out", str(out)]) == 0
+    assert worker_balance.main([*argv, "--port", str(free_port()), "--out", str(out)]) == 0
     rows = _load(out)["rows"]
     for row in rows:
         counts = [int(n) for n in row["per_worker"].split(" / ")]
@@ -200,7 +194,7 @@ def test_worker_balance_counts_every_connection(built_index, tmp_path: Path) -> 
 def test_soak_runs_by_the_clock_and_reports_memory(built_index, tmp_path: Path) -> None:
     out = tmp_path / "soak.json"
     argv = ["--index", str(built_index.path), "--warmup-minutes", "0.05", "--minutes", "0.05"]
-    argv += ["--window", "3", "--clients", "2", "--port", str(_free_port()), "--out", str(out)]
+    argv += ["--window", "3", "--clients", "2", "--port", str(free_port()), "--out", str(out)]
     soak.main(argv)  # its memory verdict means nothing over six seconds: not asserted
     payload = _load(out)
     assert [r["phase"] for r in payload["rows"]] == ["warm-up", "measured"]

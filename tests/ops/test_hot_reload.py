@@ -8,7 +8,6 @@ one complete index version: its results come only from documents that version ho
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -20,7 +19,7 @@ import pytest
 
 from tests.conftest import CONSULTATION, PLEDGE
 from tests.ops.conftest import ADMIN_KEY
-from tests.utils.local import cli
+from tests.utils.local import cli, free_port
 
 QUERIES = [
     "family reunification",
@@ -43,12 +42,6 @@ class Observed:
     responses: list[tuple[int, str, list[str]]] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _search_until(stop: threading.Event, base: str, n: int, seen: Observed) -> None:
@@ -91,7 +84,7 @@ def _change_documents(base: str, versions: dict[str, set[str]]) -> str:
 
 @pytest.mark.slow
 def test_hot_reload_under_load(index_copy: Path, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "CARTAGENA_ADMIN_API_KEY": ADMIN_KEY}
     log = (tmp_path / "server.log").open("w")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -12,6 +13,13 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 def cli(*args: str) -> list[str]:
     """The argv that runs ``cartagena`` with this interpreter, as CI and users run it."""
     return [sys.executable, "-m", "cartagena.cli", *args]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a server the test starts itself)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @contextmanager

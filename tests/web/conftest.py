@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from ingest.build import build_index
 from ingest.embed import Embedder
 from search.engine import Searcher
 from search.loader import load_searcher
+from tests.utils.local import free_port
 
 # Markdown drops inline tags at ingest; plain text keeps every character, so both are served.
 HOSTILE_MD = """# Hostile <script>alert(1)</script> Declaration 2021
@@ -60,16 +60,10 @@ def hostile_client(
     return TestClient(app, raise_server_exceptions=False)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def live_server(client: TestClient) -> Iterator[str]:
     """uvicorn on a free loopback port, serving the session app (already loaded) in a thread."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         client.app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
     )
