@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -37,6 +38,12 @@ TUNED_KNOBS = (
     "hybrid_weight_dense",
     "hybrid_candidates",
 )
+
+
+def eval_index_dir(name: str, settings: Settings) -> Path:
+    """One evaluation index per dataset and model, so runs with two models never share one."""
+    model = re.sub(r"[^A-Za-z0-9.-]+", "_", settings.model_name).strip("_")
+    return CACHE / f"eval-{name}-{model}"
 
 
 def resolve(path: Path) -> Path:
@@ -106,7 +113,7 @@ def engine_for_gold(args: argparse.Namespace, settings: Settings) -> EngineRetri
 
     index = args.index
     if index is None:
-        index = CACHE / "eval-index"
+        index = eval_index_dir("index", settings)
         corpus = resolve(args.corpus or settings.corpus_dir)
         log.info("building the evaluation index of %s in %s", corpus, index)
         build_index(corpus, index, settings)
@@ -144,7 +151,7 @@ def beir_runs(
     if args.url:
         retriever, target = HttpRetriever(args.url), args.url
     else:
-        index = args.index or CACHE / f"eval-{data.name}"
+        index = args.index or eval_index_dir(data.name, settings)
         ensure_beir_index(data, index, settings, rebuild=args.index is None)
         engine = EngineRetriever(load_searcher(index, settings))
         retriever, target = engine, str(engine.searcher.store.path)

@@ -24,7 +24,7 @@ import numpy as np
 
 from cartagena.settings import get_settings
 from evals.beir import BeirDataset, load_beir, passage_text
-from evals.cli import CACHE, DEFAULT_GOLD, resolve
+from evals.cli import DEFAULT_GOLD, eval_index_dir, resolve
 from evals.gold import GoldQuery, load_gold
 from evals.metrics import beir_gains, ndcg
 from evals.retrievers import Result
@@ -91,13 +91,13 @@ def load_benches(with_scifact_index: bool = True) -> list[tuple[Bench, Searcher 
     settings = get_settings()
     out: list[tuple[Bench, Searcher | None]] = []
     data = load_beir(resolve(Path("../shared/datasets/scifact")))
-    beir_index = CACHE / "eval-scifact"
+    beir_index = eval_index_dir("scifact", settings)
     searcher = None
     if with_scifact_index and (beir_index / "CURRENT").is_file():
         searcher = load_searcher(beir_index, settings)
         assert searcher.store.size == len(data.corpus), "SciFact index rows != corpus"
     out.append((scifact_bench(data), searcher))
-    s = load_searcher(CACHE / "eval-index", settings)
+    s = load_searcher(eval_index_dir("index", settings), settings)
     out.append((dev_bench(s, [q for q in load_gold(resolve(DEFAULT_GOLD)) if not q.is_spanish]), s))
     return out
 
