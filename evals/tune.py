@@ -2,6 +2,7 @@
 
     python -m evals.tune bm25     # BM25 k1, b and tokenisation, lexical mode alone
     python -m evals.tune fusion   # fusion method, weight, RRF constant, candidate depth
+    python -m evals.tune cv       # the fusion choice cross-validated: held-out-fold figures
 
 Both read the indexes that ``cartagena eval`` leaves in .cache/ (run it once on each dataset
 first). Candidates are retrieved once per query, then every setting is scored in memory, so a
@@ -23,6 +24,7 @@ import bm25s
 import numpy as np
 
 from cartagena.settings import get_settings
+from evals import crossval
 from evals.beir import BeirDataset, load_beir, passage_text
 from evals.cli import DEFAULT_GOLD, eval_index_dir, resolve
 from evals.gold import GoldQuery, load_gold
@@ -210,14 +212,91 @@ def sweep_fusion(benches: list[tuple[Bench, Searcher | None]], depths: list[int]
     return lines
 
 
+# --- cross-validation -------------------------------------------------------------------
+CV_METRICS = ("mrr10", "success1")
+
+
+def setting_name(method: str, params: dict, depth: int) -> str:
+    knobs = ",".join(f"{k}={v}" for k, v in params.items())
+    return f"{method}({knobs})@{depth}" if knobs else method
+
+
+def default_setting() -> str:
+    s = get_settings()
+    params: dict = {"weight_dense": s.hybrid_weight_dense}
+    if s.fusion == "rrf":
+        params = {"rrf_k": s.rrf_k, **params}
+    return setting_name(s.fusion, params, s.hybrid_candidates)
+
+
+def per_query_results(bench: Bench, pairs: list[tuple[Ranked, Ranked]], depths: list[int]):
+    """Every fusion setting's per-query metrics: setting -> metric -> values in query order."""
+    out: dict[str, dict[str, list[float]]] = {}
+    for method, params in fusion_settings():
+        for depth in depths if method not in ("dense", "lexical") else [max(depths)]:
+            ranked = [fused_rows(d, lx, method, params, depth) for d, lx in pairs]
+            per = [bench.score(i, rows[:10]) for i, rows in enumerate(ranked)]
+            out[setting_name(method, params, depth)] = {m: [q[m] for q in per] for m in per[0]}
+    return out
+
+
+def cross_validate_fusion(golds: list[Path], depths: list[int], folds: int) -> list[str]:
+    """Held-out-fold figures of choosing the fusion setting on the other folds."""
+    settings = get_settings()
+    searcher = load_searcher(eval_index_dir("index", settings), settings)
+    queries = [q for path in golds for q in load_gold(resolve(path)) if not q.is_spanish]
+    bench = dev_bench(searcher, queries)
+    results = per_query_results(bench, candidates(searcher, bench, max(depths)), depths)
+    fold_of = crossval.assign_folds(
+        [q.id for q in queries], [q.tags[0] if q.tags else "" for q in queries], folds
+    )
+    default = default_setting()
+    cv = crossval.cross_validate(results, fold_of, CV_METRICS, prefer=default)
+    everyone = list(range(len(queries)))
+    best = max(results, key=lambda n: crossval.objective(results[n], everyone, CV_METRICS))
+
+    def row(label: str, figures: dict[str, float]) -> str:
+        return f"| {label} | " + " | ".join(f"{figures[m]:.3f}" for m in METRIC_ORDER) + " |"
+
+    def mean(name: str) -> dict[str, float]:
+        return {m: statistics.fmean(v) for m, v in results[name].items()}
+
+    lines = [
+        f"{len(queries)} queries ({', '.join(str(p) for p in golds)}), {folds} folds by tag, "
+        f"{len(results)} settings; objective {' + '.join(CV_METRICS)}",
+        "",
+        "| figure | " + " | ".join(METRIC_ORDER) + " |",
+        "|---|" + "---|" * len(METRIC_ORDER),
+        row(f"current default {default}, all queries", mean(default)),
+        row(f"best setting on all queries ({best}): optimistic", mean(best)),
+        row("held-out folds (setting chosen on the other folds)", cv.held_out),
+        "",
+        "| fold | queries | chosen on the other folds |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {c.fold} | {len(c.held_out)} | {c.setting} |" for c in cv.choices]
+    return lines
+
+
+METRIC_ORDER = ("mrr10", "success1", "ndcg10")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals.tune", description=__doc__)
-    parser.add_argument("sweep", choices=["bm25", "fusion"])
+    parser.add_argument("sweep", choices=["bm25", "fusion", "cv"])
     parser.add_argument("--depth", type=int, action="append", help="candidate depth(s)")
+    parser.add_argument("--folds", type=int, default=5, help="cv: number of folds")
+    parser.add_argument(
+        "--gold", type=Path, action="append", help=f"cv: gold file(s) (default {DEFAULT_GOLD})"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     for noisy in ("faiss.loader", "bm25s", "sentence_transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if args.sweep == "cv":
+        lines = cross_validate_fusion(args.gold or [DEFAULT_GOLD], args.depth or [200], args.folds)
+        sys.stdout.write("\n".join(lines) + "\n")
+        return 0
     benches = load_benches(with_scifact_index=args.sweep == "fusion")
     if args.sweep == "bm25":
         lines = sweep_bm25(benches)
