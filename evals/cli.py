@@ -60,6 +60,19 @@ def add_eval_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument(
         "--beir", type=Path, help="BEIR dataset folder, e.g. ../shared/datasets/scifact"
     )
+    src.add_argument(
+        "--ask",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="score /ask on questions (gold or unanswerable format; repeat for several files)",
+    )
+    p.add_argument(
+        "--crossval",
+        type=int,
+        metavar="N",
+        help="with --ask: also cross-validate the /ask thresholds over N folds",
+    )
     p.add_argument(
         "--corpus",
         type=Path,
@@ -169,8 +182,40 @@ def dump_paths(path: Path, runs: list[Run], primary: str) -> list[tuple[Run, Pat
     return out
 
 
+def run_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """``--ask``: answered-with-evidence and refused, per file; see evals/ask_eval.py."""
+    from evals import ask_eval
+
+    items = ask_eval.load_ask([resolve(p) for p in args.ask])
+    if args.url:
+        outcomes, target = ask_eval.ask_http(args.url, items), args.url
+        cv = None
+    else:
+        searcher = engine_for_gold(args, settings).searcher
+        outcomes, target = ask_eval.ask_engine(searcher, items), str(searcher.store.path)
+        cv = None
+        if args.crossval:
+            cv = ask_eval.crossval(
+                items, lambda point: ask_eval.ask_engine(searcher, items, point), args.crossval
+            )
+    context = _context(settings, target)
+    context["settings"] = {k: getattr(settings, k) for k in ask_eval.ASK_KNOBS}
+    report = ask_eval.build_ask_report(items, outcomes, context, cv)
+    json_path, md_path = ask_eval.write_ask_report(report, args.out)
+    sys.stdout.write(ask_eval.ask_markdown(report))
+    log.info("report written to %s and %s", json_path, md_path)
+    if args.thresholds:
+        failures = ask_eval.check_ask(report, load_thresholds(resolve(args.thresholds)))
+        for failure in failures:
+            log.error("%s", failure)
+        return 1 if failures else 0
+    return 0
+
+
 def run_eval(args: argparse.Namespace) -> int:
     settings = get_settings()
+    if args.ask:
+        return run_ask(args, settings)
     modes = (args.mode,) if args.mode else MODES
     if args.beir:
         name, runs, target = beir_runs(args, settings, modes)

@@ -2,9 +2,15 @@
 
 Each sentence of the top passages is scored by the embedding model (cosine to the question)
 and by lexical overlap (the share of the question's terms, weighted by IDF, that it contains).
-The best sentences within a margin of the top one are returned in reading order: documents in
-order of their best sentence, sentences in document order. When even the best sentence scores
-below ``answer_min_score`` the question is refused with a reason instead of answered with noise.
+A sentence may answer only when it *answers*, not when it is merely on the topic
+(:mod:`search.question`): it holds the answer type the question asks for (a number for "how
+many"), the question's numbers, names and ordinals ("2023", "FEMSA", "second meeting") are in
+the sentence or its passage, and the IDF-weighted coverage of the question's terms and adjacent
+word pairs by the sentence and its passage (title and section included) reaches
+``answer_min_coverage``. The best answering sentences within a margin of the top one are
+returned in reading order. Otherwise the question is refused with a reason that names what was
+missing. The thresholds are calibrated by cross-validation (``cartagena eval --ask``, see the
+"/ask" section of evals/REPORT.md).
 """
 
 from __future__ import annotations
@@ -20,10 +26,18 @@ from ingest.tokens import lexical_tokens, words
 from search.engine import Searcher
 from search.models import Filters, Hit
 from search.query import parse_query
+from search.question import (
+    TYPE_NAMES,
+    Question,
+    content_stems,
+    has_type,
+    read_question,
+)
 from search.sentence_vectors import sentence_vectors
 from search.store import IndexStore
 
-# Question words that say nothing about the topic ("What did ... find about ...?").
+# Question words that say nothing about the topic ("What did ... find about ...?"): left out
+# of the overlap score (search.question has the longer list used for coverage).
 QUESTION_WORDS = frozenset(
     lexical_tokens(
         "how does did do about describe described which kind find found say said tell whose",
@@ -58,6 +72,7 @@ class Answer:
     reason: str | None = None
     threshold: float = 0.0
     extra: dict = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)  # what a refusal found missing
 
     @property
     def answered(self) -> bool:
@@ -132,6 +147,112 @@ def score_sentences(searcher: Searcher, question: str, hits: list[Hit]) -> list[
     return out
 
 
+@dataclass
+class Check:
+    """Whether one sentence answers the question, and what it lacks when it does not."""
+
+    sentence: AnswerSentence
+    typed: bool  # holds the answer type asked for
+    coverage: float  # IDF-weighted terms and adjacent pairs held by the sentence or its passage
+    absent: list[str]  # must terms (numbers, names, ordinals) neither holds
+
+    def ok(self, min_coverage: float) -> bool:
+        return self.typed and not self.absent and self.coverage >= min_coverage
+
+
+def _adjacent(seq: list[str], a: str, b: str, gap: int = 1) -> bool:
+    """``b`` follows ``a`` within ``gap`` content words in ``seq``."""
+    return any(x == a and b in seq[i + 1 : i + 1 + gap] for i, x in enumerate(seq))
+
+
+def check_sentence(
+    s: AnswerSentence,
+    hit: Hit,
+    q: Question,
+    weights: dict[str, float],
+    settings: Settings,
+    known: dict[str, int],
+) -> Check:
+    """Type, must terms and coverage of one sentence, its passage standing as context."""
+    sent_seq = content_stems(s.text, known)
+    ctx_seq = content_stems(f"{hit.title}. {hit.section}. {hit.text}", known)
+    sent, ctx = set(sent_seq), set(ctx_seq)
+    total = sum(weights.values())
+    ctx_w = settings.answer_context_weight
+    if total:
+        unigram = sum(
+            w * (1.0 if t in sent else ctx_w if t in ctx else 0.0) for t, w in weights.items()
+        )
+        unigram /= total
+    else:
+        unigram = 0.0
+    if q.phrases:
+        pair_w = [weights.get(a, 0) + weights.get(b, 0) for a, b in q.phrases]
+        held = [
+            1.0 if _adjacent(sent_seq, a, b) else ctx_w if _adjacent(ctx_seq, a, b) else 0.0
+            for a, b in q.phrases
+        ]
+        pairs = sum(w * h for w, h in zip(pair_w, held, strict=True)) / (sum(pair_w) or 1.0)
+    else:
+        pairs = unigram
+    beta = settings.answer_phrase_weight
+    coverage = (1 - beta) * unigram + beta * pairs
+    # A factoid question whose words the documents never use cannot be answered from them.
+    absent = [q.show(t) for t in q.unknown] if q.kind else []
+    if q.kind and weights:  # ... nor one whose most specific term the evidence lacks
+        rarest = max(weights, key=lambda t: weights[t])
+        if rarest not in sent | ctx and rarest not in q.unknown:
+            absent.append(q.show(rarest))
+    absent += [n for n in q.numbers if n not in sent]
+    absent += [q.show(n) for n in q.names if n not in ctx]
+    absent += [
+        f"{o} {q.show(t)}"
+        for o, t in q.ordinals
+        if not (_adjacent(sent_seq, o, t, 2) or _adjacent(ctx_seq, o, t, 2))
+    ]
+    return Check(s, has_type(s.text, q), round(coverage, 4), absent)
+
+
+def refusal(
+    q: Question, checks: list[Check], known: dict[str, int], min_cov: float
+) -> tuple[str, list[str]]:
+    """The reason for refusing, naming what was missing, and the missing items themselves."""
+    unknown = [t for t in q.terms if t not in known and not t.isdigit()]
+    unknown += [n for n in q.numbers if n not in known]
+    if unknown:
+        shown = [q.show(t) for t in dict.fromkeys(unknown)]
+        return "the documents do not mention " + _quoted(shown), shown
+    kind = TYPE_NAMES.get(q.kind or "", "")
+    on_terms = [c for c in checks if not c.absent and c.coverage >= min_cov]
+    if kind and on_terms and not any(c.typed for c in on_terms):
+        return f'no sentence on the question\'s terms gives {kind} for "{q.cue}"', [kind]
+    best = max(checks, key=lambda c: (-len(c.absent), c.coverage, c.sentence.score))
+    if best.absent:
+        held = [q.show(t) for t in q.terms if t in set(content_stems(best.sentence.text, known))]
+        absent = list(dict.fromkeys(best.absent))
+        together = f" together with {_quoted(held)}" if held else ""
+        return f"the documents do not mention {_quoted(absent)}{together}", absent
+    missing = [q.show(t) for t in q.terms if t not in set(content_stems(best.sentence.text, known))]
+    if kind and not any(c.typed for c in checks):
+        return f'no sentence gives {kind} for "{q.cue}"', [kind, *missing]
+    return (
+        f"no sentence covers the question's terms: the closest ({best.coverage:.2f} of the "
+        f"terms, below {min_cov:.2f}) lacks {_quoted(missing) or 'their wording together'}",
+        missing,
+    )
+
+
+def _quoted(items: list[str]) -> str:
+    quoted = [f'"{x}"' for x in items]
+    return (
+        quoted[0]
+        if len(quoted) == 1
+        else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+        if quoted
+        else ""
+    )
+
+
 def choose(scored: list[AnswerSentence], settings: Settings) -> list[AnswerSentence]:
     """The best sentences within the margin of the top one, in reading order."""
     ranked = sorted(scored, key=lambda s: -s.score)
@@ -161,7 +282,18 @@ def answer_question(
             f"{best:.2f}, below the threshold {threshold:.2f}"
         )
         return Answer(question, [], [], best, reason, threshold)  # its passages would be noise
-    chosen = choose(scored, settings)
+    known = searcher.store.bm25.vocab_dict
+    q = read_question(parse_query(question).text, known)
+    weights = term_weights(searcher.store, list(q.terms))
+    by_id = {h.passage_id: h for h in hits}
+    checks = [check_sentence(s, by_id[s.passage_id], q, weights, settings, known) for s in scored]
+    min_cov = settings.answer_min_coverage
+    answering = [c.sentence for c in checks if c.ok(min_cov) and c.sentence.score >= threshold]
+    extra = {"type": q.kind, "coverage": max(c.coverage for c in checks)}
+    if not answering:
+        reason, missing = refusal(q, checks, known, min_cov)
+        return Answer(question, [], [], best, reason, threshold, extra, missing)
+    chosen = choose(answering, settings)
     cited = list(dict.fromkeys(s.passage_id for s in chosen))
     passages = sorted(hits, key=lambda h: (h.passage_id not in cited, h.rank))
-    return Answer(question, chosen, passages, best, None, threshold)
+    return Answer(question, chosen, passages, best, None, threshold, extra)

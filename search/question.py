@@ -1,0 +1,349 @@
+"""What a question asks for, and which of its words the evidence must hold.
+
+/ask must refuse what the documents do not say. A sentence on the right topic is not an answer:
+"How many refugees did Brazil resettle in 2023?" is not answered by a sentence about 2023 forum
+commitments. So a question is read into
+
+- its *answer type*: "how many" wants a number, "when" a date, "where"/"which city" a place,
+  "who"/"which organisation" a name; the answering sentence must hold one;
+- its *content terms* (stemmed, weighted by IDF when scored), of which some are *must* terms:
+  numbers and years, capitalised names, and ordinals with the word they qualify ("second
+  meeting"), which a sentence that merely shares the topic does not carry;
+- its *phrases*: adjacent content words ("unemployment rate"), checked for adjacency because
+  "second" in one place and "meeting" in another is not "second meeting".
+
+This module only reads text; :mod:`search.answer` scores sentences with it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.tokens import STOPWORDS, fold, lexical_tokens, stem_words, words
+
+NUMBER, DATE, PLACE, AGENT = "number", "date", "place", "agent"
+TYPE_NAMES = {NUMBER: "a number", DATE: "a date", PLACE: "a place", AGENT: "a name"}
+
+_TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (NUMBER, re.compile(r"\bhow (many|much)\b")),
+    (
+        NUMBER,
+        re.compile(
+            r"\b(what|which)(?: is| was| are| were)? the (?:\w+ )?(number|amount|budget|cost|"
+            r"rate|percentage|proportion|share|total|size|figure|sum|funding)\b"
+        ),
+    ),
+    (NUMBER, re.compile(r"^\s*(what|which) (percentage|proportion|share|number|amount)\b")),
+    (DATE, re.compile(r"^\s*(when|since when)\b")),
+    (DATE, re.compile(r"\b(what|which|in what|in which) (year|date|month|day)\b")),
+    (PLACE, re.compile(r"^\s*(where)\b")),
+    (
+        PLACE,
+        re.compile(
+            r"\b(what|which) (?:\w+ )?(city|cities|country|countries|place|town|venue|capital|"
+            r"state|province|region)\b"
+        ),
+    ),
+    (PLACE, re.compile(r"\b(capital) of\b")),
+    (AGENT, re.compile(r"^\s*(who|whom|whose)\b")),
+    (
+        AGENT,
+        re.compile(
+            r"\b(what|which) (?:\w+ ){0,2}(organi[sz]ations?|compan(?:y|ies)|agenc(?:y|ies)|"
+            r"institutions?|bod(?:y|ies)|persons?|entit(?:y|ies)|firms?|ngos?|partners?|"
+            r"governments?|ministr(?:y|ies)|banks?|donors?)\b"
+        ),
+    ),
+]
+
+# Words that only ask ("how", "many") or name the answer type ("year", "city"): never terms.
+QUESTION_WORDS = frozenset(
+    lexical_tokens(
+        "how many much does did do about describe described which kind find found say said "
+        "tell whose who whom when where what why year date month day city cities country "
+        "countries place town venue number amount percentage proportion total figure "
+        "organisation organization company companies agency agencies entity persons",
+        stopwords=False,
+    )
+)
+# Nouns "how many X" may count without naming X beside the number.
+_GENERIC_COUNTED = frozenset(
+    lexical_tokens("people persons individuals participants times", stopwords=False)
+)
+ORDINALS = frozenset(
+    [
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+        "eleventh",
+        "twelfth",
+        "last",
+        "next",
+        "final",
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "5th",
+        "6th",
+        "7th",
+        "8th",
+        "9th",
+        "10th",
+    ]
+)
+NUMBER_WORDS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+        "hundreds",
+        "thousand",
+        "thousands",
+        "million",
+        "millions",
+        "billion",
+        "billions",
+        "dozen",
+        "dozens",
+        "percent",
+        "half",
+    ]
+)
+MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
+_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+# A list marker ("1)", "3.") or a section number is not a figure.
+_LIST_MARKER = re.compile(r"(?:^|\s)\(?\d{1,2}[.)](?=\s)")
+_CAPITALISED = re.compile(r"\b[A-Z][\w+-]*")
+# Spelling variants tried for a question word the index does not know ("labour" -> "labor").
+_VARIANTS = [
+    ("our", "or"),
+    ("or", "our"),
+    ("tre", "ter"),
+    ("ter", "tre"),
+    ("isation", "ization"),
+    ("ization", "isation"),
+    ("ise", "ize"),
+    ("ize", "ise"),
+    ("yse", "yze"),
+    ("ence", "ense"),
+]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question read for answering: the type it wants and the terms evidence must hold."""
+
+    text: str
+    kind: str | None  # NUMBER, DATE, PLACE, AGENT or None (a topic: any relevant sentence)
+    cue: str  # the words that ask for the type, e.g. "how many"
+    terms: tuple[str, ...]  # stemmed content terms, in question order, each once
+    numbers: tuple[str, ...] = ()  # numbers and years of the question: in the sentence itself
+    names: tuple[str, ...] = ()  # stems of capitalised names: in the sentence or its passage
+    ordinals: tuple[tuple[str, str], ...] = ()  # ("second", stem of the word it qualifies)
+    phrases: tuple[tuple[str, str], ...] = ()  # adjacent content stems of the question
+    counted: str | None = None  # the stem after "how many"
+    unknown: tuple[str, ...] = ()  # terms the index never uses: must terms of a typed question
+    surface: dict[str, str] = field(default_factory=dict)  # stem -> the question's own word
+    question_words: frozenset[str] = frozenset()  # folded words of the question
+
+    def show(self, stem: str) -> str:
+        return self.surface.get(stem, stem)
+
+
+def _stem(word: str) -> str:
+    return stem_words([fold(word)])[0]
+
+
+def respell(word: str, known: frozenset[str] | set[str] | dict[str, int]) -> str:
+    """``word`` (folded) or the spelling variant of it that the index knows, stemmed."""
+    stem = _stem(word)
+    if stem in known:
+        return stem
+    for a, b in _VARIANTS:
+        if a in word:
+            alt = _stem(word.replace(a, b))
+            if alt in known:
+                return alt
+    return stem
+
+
+def answer_type(question: str) -> tuple[str | None, str]:
+    """(type, cue): what kind of answer the question asks for, and the words that say so."""
+    low = " ".join(question.lower().split())
+    for kind, pattern in _TYPE_PATTERNS:
+        match = pattern.search(low)
+        if match:
+            return kind, match.group(0).strip()
+    return None, ""
+
+
+def read_question(question: str, known: frozenset[str] | set[str] | dict[str, int]) -> Question:
+    """The :class:`Question` of ``question``; ``known`` is the index vocabulary (for spellings)."""
+    kind, cue = answer_type(question)
+    toks = words(question)
+    surface: dict[str, str] = {}
+    content: list[str] = []  # stems of the content words, in order (repeats kept for phrases)
+    ordinals: list[tuple[str, str]] = []
+    pending: str | None = None
+    for tok in toks:
+        if tok in STOPWORDS:
+            continue
+        if tok in ORDINALS:
+            pending = tok
+            continue
+        stem = respell(tok, known)
+        if stem in QUESTION_WORDS and not tok.isdigit():
+            pending = None
+            continue
+        surface.setdefault(stem, tok)
+        content.append(stem)
+        if pending:
+            ordinals.append((pending, stem))
+            surface.setdefault(pending, pending)
+            pending = None
+    numbers = tuple(dict.fromkeys(t for t in toks if t.isdigit()))
+    names = []
+    for i, match in enumerate(_CAPITALISED.finditer(question)):
+        word = match.group(0)
+        if i == 0 and match.start() == len(question) - len(question.lstrip()):
+            continue  # the question's first word is capitalised anyway
+        for part in words(word):
+            stem = respell(part, known)
+            if part not in STOPWORDS and stem in content and not part.isdigit():
+                names.append(stem)
+    counted = None
+    if kind == NUMBER and cue.startswith("how many"):
+        after = words(question.lower().split(cue, 1)[1]) if cue in question.lower() else []
+        after = [t for t in after if t not in STOPWORDS]
+        counted = respell(after[0], known) if after else None
+    phrases = tuple(dict.fromkeys(zip(content, content[1:], strict=False)))
+    return Question(
+        text=question,
+        kind=kind,
+        cue=cue,
+        terms=tuple(dict.fromkeys(content)),
+        numbers=numbers,
+        names=tuple(dict.fromkeys(names)),
+        ordinals=tuple(ordinals),
+        phrases=tuple(p for p in phrases if p[0] != p[1]),
+        counted=counted,
+        unknown=tuple(t for t in dict.fromkeys(content) if t not in known and not t.isdigit()),
+        surface=surface,
+        question_words=frozenset(toks),
+    )
+
+
+def content_stems(text: str, known: frozenset[str] | set[str] | dict[str, int]) -> list[str]:
+    """Stems of the non-stopwords of ``text``, in order (evidence side of the phrase check)."""
+    return [respell(t, known) if not t.isdigit() else t for t in words(text) if t not in STOPWORDS]
+
+
+def has_type(sentence: str, q: Question) -> bool:
+    """Whether ``sentence`` holds the kind of answer ``q`` asks for (always, for a topic)."""
+    if q.kind is None:
+        return True
+    if q.kind == NUMBER:
+        return _has_number(sentence, q)
+    if q.kind == DATE:
+        return _has_date(sentence, q)
+    return bool(_names(sentence, q))
+
+
+def _figures(sentence: str, q: Question) -> list[tuple[int, str]]:
+    """(word position, figure) of the numbers of ``sentence`` that the question does not give."""
+    clean = _LIST_MARKER.sub(" ", sentence)
+    toks = words(clean)
+    out = []
+    for i, tok in enumerate(toks):
+        if tok in q.question_words:
+            continue
+        is_digit = bool(_NUMBER.fullmatch(tok))
+        if is_digit and _YEAR.match(tok) and q.kind == NUMBER:
+            continue  # a year is a date, not a count
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        if (is_digit or tok in NUMBER_WORDS) and nxt not in {"year", "years"}:
+            out.append((i, tok))
+    return out
+
+
+def _has_number(sentence: str, q: Question) -> bool:
+    figures = _figures(sentence, q)
+    if not figures:
+        return False
+    if q.counted is None or q.counted in _GENERIC_COUNTED:
+        return True
+    stems = [_stem(t) for t in words(_LIST_MARKER.sub(" ", sentence))]
+    # "how many countries": the figure counts countries ("ten cooperating countries").
+    return any(q.counted in stems[i + 1 : i + 5] for i, _ in figures)
+
+
+def _has_date(sentence: str, q: Question) -> bool:
+    for tok in words(sentence):
+        if tok in q.question_words:
+            continue
+        if _YEAR.match(tok) or tok in MONTHS:
+            return True
+    return False
+
+
+def _names(sentence: str, q: Question) -> list[str]:
+    """Capitalised words of ``sentence`` (not its first word) that the question does not use."""
+    out = []
+    for match in _CAPITALISED.finditer(sentence):
+        if match.start() == 0:
+            continue
+        word = match.group(0)
+        if fold(word) in q.question_words or fold(word) in MONTHS or fold(word) in STOPWORDS:
+            continue
+        out.append(word)
+    return out
