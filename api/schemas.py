@@ -6,11 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from corpus.catalog import KINDS
+from corpus.catalog import KINDS, LANGUAGES
 from search.query import MAX_QUERY_CHARS
 
 ModeName = Literal["dense", "lexical", "hybrid"]
 KindName = Literal[KINDS]  # type: ignore[valid-type]
+LanguageName = Literal[LANGUAGES]  # type: ignore[valid-type]
 # the schema says what validation checks: a query needs a letter or a digit somewhere
 HAS_WORD = r"[^\W_]"
 Query = Annotated[
@@ -34,6 +35,9 @@ class FilterParams(BaseModel):
     year_to: int | None = Field(None, ge=1900, le=2200)
     kind: list[KindName] = Field(default_factory=list, description="only these document kinds")
     include_footnotes: bool = True
+    lang: list[LanguageName] = Field(
+        default_factory=list, description="only documents in these languages (en, es, pt)"
+    )
 
     @model_validator(mode="after")
     def _years_in_order(self) -> FilterParams:
@@ -79,6 +83,7 @@ class SearchHit(BaseModel):
     char_start: int = Field(description="offset of the passage in the document's normalised text")
     char_end: int
     highlights: list[Span] = Field(default_factory=list, description="what matched, as offsets")
+    language: str = Field("en", description="the document's language: en, es or pt")
 
 
 class SearchResponse(BaseModel):
@@ -238,7 +243,13 @@ class SimilarHitOut(SearchHit):
         description="reuse: near-verbatim shared wording; semantic: close in meaning"
     )
     reuse: float = Field(description="share of the source's word trigrams found here (0..1)")
-    cosine: float
+    cosine: float = Field(
+        description="meaning: best cosine of the passage or a run of its sentences to the text"
+    )
+    wording: float = Field(
+        description="weighted F1 of the content words shared with the text (0..1); "
+        "score = (1 - w) * cosine + w * wording ranks the results"
+    )
     longest_shared_words: int
     shared: list[Span] = Field(description="shared phrases, as offsets in this passage's text")
 

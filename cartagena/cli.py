@@ -73,6 +73,7 @@ def _search(args: argparse.Namespace) -> int:
         year_from=args.year_from,
         year_to=args.year_to,
         kinds=tuple(args.kind or ()),
+        languages=tuple(args.lang or ()),
     )
     hits = searcher.search(args.query, k=args.k, mode=args.mode, filters=filters)
     if args.json:
@@ -125,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", default="hybrid", choices=["dense", "lexical", "hybrid"])
     p.add_argument("--doc", action="append", help="only this document id (repeatable)")
     p.add_argument("--kind", action="append", help="only this document kind (repeatable)")
+    p.add_argument(
+        "--lang",
+        action="append",
+        choices=("en", "es", "pt"),
+        help="only documents in this language (repeatable)",
+    )
     p.add_argument("--year-from", type=int)
     p.add_argument("--year-to", type=int)
     p.add_argument("--json", action="store_true", help="print the results as JSON")

@@ -7,6 +7,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from cartagena.errors import CartagenaError
+
 CATALOG_PATH = Path(__file__).with_name("catalog.toml")
 KINDS = (
     "declaration",
@@ -16,6 +18,8 @@ KINDS = (
     "report",
     "other",
 )
+# the languages whose documents are stemmed in their own language; others are refused
+LANGUAGES = ("en", "es", "pt")
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,8 @@ class DocumentMeta:
     title: str
     year: int | None = None
     kind: str = "other"
-    language: str = "en"
+    # None: not given, detected from the text at ingest (ingest.language)
+    language: str | None = None
     place: str | None = None
     source: str | None = None
 
@@ -32,7 +37,14 @@ class DocumentMeta:
 def load_catalog(path: Path = CATALOG_PATH) -> dict[str, DocumentMeta]:
     with path.open("rb") as fh:
         raw = tomllib.load(fh)
-    return {d["id"]: DocumentMeta(**d) for d in raw.get("documents", [])}
+    docs = {d["id"]: DocumentMeta(**d) for d in raw.get("documents", [])}
+    for meta in docs.values():
+        if meta.language is not None and meta.language not in LANGUAGES:
+            raise CartagenaError(
+                f"{path}: document {meta.id!r} has language {meta.language!r}; "
+                f"use one of {', '.join(LANGUAGES)} or leave it out to detect it"
+            )
+    return docs
 
 
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-9]\d)(?!\d)")

@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from ingest.cache import EmbeddingCache, content_key
 from ingest.chunk import CHUNKER_VERSION, ChunkConfig, chunk_document
 from ingest.embed import Embedder, cache_name
 from ingest.isolate import Skipped, parse_files
+from ingest.language import detect_language
 from ingest.managed import merge_meta, tombstones, upload_meta
 from ingest.models import ChunkedDocument, ParsedDocument
 from ingest.normalize import NORMALIZER_VERSION
@@ -80,6 +81,15 @@ def embed_passages(
     return np.stack([found[k] for k in keys]).astype(np.float32), len(missing)
 
 
+def with_language(meta: DocumentMeta, doc: ParsedDocument) -> DocumentMeta:
+    """The catalog's (or upload's) language when given, else the one detected from the text:
+    it picks the stemmer, the citation words and what the ``lang`` filter matches."""
+    if meta.language is not None:
+        return meta
+    text = "\n".join(b.text for b in doc.blocks if b.kind != "footnote")
+    return replace(meta, language=detect_language(text))
+
+
 def fingerprint(parsed: list[ParsedDocument]) -> str:
     digest = hashlib.sha256()
     for doc in sorted(parsed, key=lambda d: d.doc_id):
@@ -125,6 +135,7 @@ def build_index(
     for doc in parsed:
         meta = metadata_for(doc.doc_id, catalog, doc.file_title)
         meta = merge_meta(meta, upload_meta(uploads, doc.doc_id))
+        meta = with_language(meta, doc)
         docs.append((doc, meta, chunk_document(doc, meta, embedder.count_tokens, config)))
     version, passages, embedded = write_version(
         index_dir,
@@ -187,7 +198,11 @@ def write_version(
         layout.crash_point("mid-build")
         index_type = index_writer.write_vectors(build_dir / layout.VECTORS, vectors, settings)
         index_writer.write_bm25(
-            build_dir / layout.BM25, passages, settings.bm25_k1, settings.bm25_b
+            build_dir / layout.BM25,
+            passages,
+            settings.bm25_k1,
+            settings.bm25_b,
+            [meta.language for _, meta, c in docs for _ in c.passages],
         )
         index_writer.write_manifest(
             build_dir,

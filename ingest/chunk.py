@@ -115,6 +115,10 @@ def _groups(
     return groups
 
 
+# (one page, a page range, a footnote) per document language
+PAGE_WORDS = {"en": ("p.", "pp.", "n."), "es": ("pág.", "págs.", "n."), "pt": ("p.", "p.", "n.")}
+
+
 def citation(
     meta: DocumentMeta,
     section_path: list[str],
@@ -122,17 +126,21 @@ def citation(
     page_end: str | None,
     footnote: str | None = None,
 ) -> str:
-    """A reference ready to paste: title (place, year), section, page."""
+    """A reference ready to paste: title (place, year), section, page; the page words in the
+    document's language ("pág. 3" in Spanish, "p. 3-4" in Portuguese as ABNT writes it)."""
+    page, pages, note = PAGE_WORDS.get(meta.language or "en", PAGE_WORDS["en"])
     where = ", ".join(str(x) for x in (meta.place, meta.year) if x)
     parts = [f"{meta.title} ({where})" if where else meta.title]
     if section_path:
         parts.append(short_section(section_path[0]))
     if page_start:
         parts.append(
-            f"p. {page_start}" if page_end in (None, page_start) else f"pp. {page_start}-{page_end}"
+            f"{page} {page_start}"
+            if page_end in (None, page_start)
+            else f"{pages} {page_start}-{page_end}"
         )
     if footnote:
-        parts.append(f"n. {footnote}")
+        parts.append(f"{note} {footnote}")
     return ", ".join(parts)
 
 

@@ -17,7 +17,7 @@ from corpus.catalog import DocumentMeta
 from ingest import layout
 from ingest.models import ChunkedDocument, ParsedDocument, Passage
 from ingest.spans import split_sentences
-from ingest.tokens import lexical_tokens
+from ingest.tokens import lexical_tokens, tokenizer_language
 
 SCHEMA = """
 CREATE TABLE documents (
@@ -198,8 +198,22 @@ def write_vectors(path: Path, vectors: np.ndarray, settings: Settings | None = N
     return kind
 
 
-def write_bm25(path: Path, passages: list[Passage], k1: float, b: float) -> None:
-    corpus = [lexical_tokens(lexical_text(p)) or ["\u2205"] for p in passages]
+def write_bm25(
+    path: Path,
+    passages: list[Passage],
+    k1: float,
+    b: float,
+    languages: list[str | None] | None = None,
+) -> None:
+    """BM25 over each passage's terms, stemmed in its document's language (default English).
+
+    One vocabulary for all languages: the query side tokenises the query once per language
+    the index holds and scores each language's rows with its own terms (search.engine)."""
+    langs = languages or [None] * len(passages)
+    corpus = [
+        lexical_tokens(lexical_text(p), language=tokenizer_language(lang)) or ["\u2205"]
+        for p, lang in zip(passages, langs, strict=True)
+    ]
     retriever = bm25s.BM25(k1=k1, b=b, method="lucene")
     retriever.index(corpus, show_progress=False)
     retriever.save(str(path))

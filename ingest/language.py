@@ -20,7 +20,8 @@ from typing import Final
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
-LANGUAGES: Final = ("en", "es", "pt")
+from corpus.catalog import LANGUAGES
+
 DEFAULT: Final = "en"
 
 _CODE = {Language.ENGLISH: "en", Language.SPANISH: "es", Language.PORTUGUESE: "pt"}

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from cartagena.errors import CartagenaError
-from corpus.catalog import KINDS, DocumentMeta
+from corpus.catalog import KINDS, LANGUAGES, DocumentMeta
 
 TOMBSTONES = ".deleted.json"
 META_SUFFIX = ".meta.json"
@@ -132,6 +132,11 @@ def store_upload(uploads: Path, filename: str, content: bytes, meta: UploadMeta)
     doc_id = sanitize_stem(filename)
     if meta.kind is not None and meta.kind not in KINDS:
         raise InvalidUploadError(f"unknown kind {meta.kind!r}: use one of {', '.join(KINDS)}")
+    if meta.language is not None and meta.language not in LANGUAGES:
+        raise InvalidUploadError(
+            f"unknown language {meta.language!r}: use one of {', '.join(LANGUAGES)}, "
+            "or leave it out to detect it from the text"
+        )
     uploads.mkdir(parents=True, exist_ok=True)
     for old in uploads.glob(f"{doc_id}.*"):
         if old.name != f"{doc_id}{META_SUFFIX}":

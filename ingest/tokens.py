@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import Stemmer
 
-TOKENIZER_VERSION = "1"
+TOKENIZER_VERSION = "2"  # 2: Spanish and Portuguese documents tokenised in their language
 # letters and digits of any script; punctuation and "_" separate words (as in FTS5 unicode61)
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -93,6 +93,34 @@ STOPWORDS = frozenset(
 )
 
 
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Spanish and Portuguese function words, folded (accents off) as tokens are when compared.
+# "no"/"nao" and "sin"/"sem" stay: "no devolución" is non-refoulement.
+STOPWORDS_ES = _word_set(
+    """a al ante con contra de del desde e el ella ellas ellos en entre era es esa esas ese eso
+    esos esta estas este esto estos fue fueron ha han hasta la las le les lo los mas me mi mis
+    nos o para pero por que se ser si sobre son su sus te tu u un una unas uno unos y ya"""
+)
+STOPWORDS_PT = _word_set(
+    """a ao aos as com da das de do dos e ela elas ele eles em entre era essa essas esse esses
+    esta estas este estes foi foram ha isso isto mais mas me na nas no nos o os ou para pela
+    pelas pelo pelos por que se ser seu seus sua suas sobre tambem te um uma umas uns"""
+)
+STOPWORDS_BY_LANGUAGE = {"en": STOPWORDS, "es": STOPWORDS_ES, "pt": STOPWORDS_PT}
+_STEMMER_NAME = {"en": "english", "es": "spanish", "pt": "portuguese"}
+# folded Portuguese plurals in -ões/-ães stem apart from their singular in -ão ("migracoes" ->
+# "migraco", "migracao" -> "migraca"); one rewrite before stemming joins them
+_PT_PLURAL = re.compile(r"(?:oes|aes)$")
+
+
+def tokenizer_language(language: str | None) -> str:
+    """The tokeniser for a document or query language: its own for en/es/pt, else English."""
+    return language if language in _STEMMER_NAME else "en"
+
+
 @lru_cache(maxsize=4)
 def _stemmer(language: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(language)
@@ -111,15 +139,27 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
-def stem_words(toks: list[str]) -> list[str]:
-    """The stems of already folded words, one call to the stemmer for the whole list."""
-    return list(_stemmer("english").stemWords(toks))
+def stem_words(toks: list[str], language: str = "en") -> list[str]:
+    """The stems of already folded words, one call to the stemmer for the whole list.
+
+    Words are folded before stemming in every language, so a query typed without accents
+    ("migracion") stems as the accented text does ("migración")."""
+    language = tokenizer_language(language)
+    if language == "pt":
+        toks = [_PT_PLURAL.sub("ao", t) for t in toks]
+    return list(_stemmer(_STEMMER_NAME[language]).stemWords(toks))
 
 
-def lexical_tokens(text: str, stem: bool = True, stopwords: bool = True) -> list[str]:
+def lexical_tokens(
+    text: str, stem: bool = True, stopwords: bool = True, language: str = "en"
+) -> list[str]:
+    """BM25 terms of ``text`` read as ``language`` (en, es or pt): folded, stop words of that
+    language removed, stemmed by its Snowball stemmer. English is what it always was."""
+    language = tokenizer_language(language)
     toks = words(text)
     if stopwords:
-        toks = [t for t in toks if t not in STOPWORDS]
+        stop = STOPWORDS_BY_LANGUAGE[language]
+        toks = [t for t in toks if t not in stop]
     if stem:
-        toks = stem_words(toks)
+        toks = stem_words(toks, language)
     return toks

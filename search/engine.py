@@ -72,12 +72,9 @@ class Searcher:
             words_only = lexical_tokens(text, stem=False)
             found = self.store.fts_bm25(words_only, k if mask is None else self.store.size)
             return [(r, s) for r, s in found if mask is None or mask[r]][:k]
-        tokens = lexical_tokens(text)
-        vocab = self.store.bm25.vocab_dict
-        known = [t for t in tokens if t in vocab]
-        if not known:
+        scores = self.bm25_scores(text)
+        if scores is None:
             return []
-        scores = np.asarray(self.store.bm25.get_scores(known), dtype=np.float32)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         positive = np.flatnonzero(scores > 0)
@@ -85,6 +82,26 @@ class Searcher:
             return []
         top = positive[np.argsort(-scores[positive], kind="stable")[:k]]
         return [(int(i), float(scores[i])) for i in top]
+
+    def bm25_scores(self, text: str) -> np.ndarray | None:
+        """BM25 of every row, None when no query term is in the index.
+
+        Each language's rows are scored with the query's terms as that language tokenises
+        them ("migraciones" -> "migracion" for Spanish rows, "refugees" -> "refuge" for English
+        ones), whatever language the query is in: names and shared words still match across
+        languages. An index of English documents only is one pass, exactly as before."""
+        vocab = self.store.bm25.vocab_dict
+        languages = self.store.languages
+        total: np.ndarray | None = None
+        for lang in languages:
+            known = [t for t in lexical_tokens(text, language=lang) if t in vocab]
+            if not known:
+                continue
+            scores = np.asarray(self.store.bm25.get_scores(known), dtype=np.float32)
+            if len(languages) > 1:
+                scores = np.where(self.store.rows.languages == lang, scores, np.float32(0.0))
+            total = scores if total is None else total + scores
+        return total
 
     # --- the public entry point ---------------------------------------------------------
     def search(

@@ -13,7 +13,7 @@ from typing import Literal
 import numpy as np
 
 from ingest.spans import Sentence, Token, split_sentences, tokens
-from ingest.tokens import STOPWORDS, lexical_tokens, stem_words
+from ingest.tokens import STOPWORDS, STOPWORDS_BY_LANGUAGE, lexical_tokens, stem_words
 from search.engine import Searcher
 from search.models import Hit
 from search.query import ParsedQuery, parse_query
@@ -35,9 +35,9 @@ PASSAGE_CACHE = 1024
 
 
 @lru_cache(maxsize=PASSAGE_CACHE)
-def _words_and_stems(text: str) -> tuple[tuple[Token, ...], tuple[str, ...]]:
+def _words_and_stems(text: str, language: str = "en") -> tuple[tuple[Token, ...], tuple[str, ...]]:
     toks = tuple(tokens(text))
-    return toks, tuple(stem_words([t.word for t in toks]))
+    return toks, tuple(stem_words([t.word for t in toks], language))
 
 
 @lru_cache(maxsize=PASSAGE_CACHE)
@@ -45,14 +45,16 @@ def _sentences(text: str) -> tuple[Sentence, ...]:
     return tuple(split_sentences(text))
 
 
-def term_spans(text: str, query: ParsedQuery) -> list[Span]:
-    """Words of ``text`` whose stem is a query term, and each exact phrase occurrence."""
-    wanted = set(lexical_tokens(query.text))
-    toks, stems = _words_and_stems(text)
+def term_spans(text: str, query: ParsedQuery, language: str = "en") -> list[Span]:
+    """Words of ``text`` whose stem is a query term, and each exact phrase occurrence; both
+    stemmed as the passage's language is (as BM25 matched them)."""
+    wanted = set(lexical_tokens(query.text, language=language))
+    stop = STOPWORDS_BY_LANGUAGE.get(language, STOPWORDS)
+    toks, stems = _words_and_stems(text, language)
     spans = [
         Span(t.start, t.end, "term")
         for t, stem in zip(toks, stems, strict=True)
-        if stem in wanted and t.word not in STOPWORDS
+        if stem in wanted and t.word not in stop
     ]
     for phrase in query.phrases:
         spans += phrase_spans(toks, phrase)
@@ -104,7 +106,7 @@ def highlight_hits(searcher: Searcher, query: str, hits: list[Hit], mode: str) -
         semantic = best_sentences(searcher, vec, [h.text for h in hits])
     out = []
     for hit, best in zip(hits, semantic, strict=True):
-        spans = term_spans(hit.text, parsed) if mode in ("lexical", "hybrid") else []
+        spans = term_spans(hit.text, parsed, hit.language) if mode in ("lexical", "hybrid") else []
         if best is not None and (best[0].end - best[0].start) < len(hit.text.strip()):
             spans.append(best[0])
         hit.highlights = [(s.start, s.end) for s in spans]

@@ -16,6 +16,8 @@ class Filters:
     year_to: int | None = None
     kinds: tuple[str, ...] = ()
     include_footnotes: bool = True
+    # document languages (en, es, pt); empty: all
+    languages: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
         return (
@@ -24,6 +26,7 @@ class Filters:
             and self.year_to is None
             and not self.kinds
             and self.include_footnotes
+            and not self.languages
         )
 
 
@@ -45,6 +48,8 @@ class Hit:
     char_end: int
     rank: int = 0
     highlights: list[tuple[int, int]] = field(default_factory=list)
+    # the document's language: a passage keeps it (stemming, highlights, citation words)
+    language: str = "en"
 
 
 @dataclass

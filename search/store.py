@@ -10,7 +10,7 @@ import json
 import logging
 import sqlite3
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import bm25s
@@ -26,14 +26,16 @@ from cartagena.settings import Settings, get_settings
 from ingest import layout
 from ingest.build import FORMAT_VERSION
 from ingest.index_writer import sentence_key
+from ingest.tokens import tokenizer_language
 from search.models import Document, Filters, Hit, PassageView
 
 log = logging.getLogger(__name__)
 
 _HIT_COLUMNS = (
     "p.row, p.passage_id, p.doc_id, d.title, p.year, p.kind, p.page_start, p.page_end, "
-    "p.section, p.text, p.citation, p.is_footnote, p.char_start, p.char_end"
+    "p.section, p.text, p.citation, p.is_footnote, p.char_start, p.char_end, d.language"
 )
+_N_HIT_COLUMNS = 15
 
 
 @dataclass
@@ -43,6 +45,12 @@ class RowMeta:
     kinds: np.ndarray  # object per row
     footnote: np.ndarray  # bool per row
     doc_ids: list[str]
+    # object per row: the document's tokeniser language (en, es, pt; unknown ones read as en)
+    languages: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+
+    def language_set(self) -> list[str]:
+        """The languages the rows are in, English first (then the order is fixed)."""
+        return sorted(set(self.languages.tolist()), key=lambda lang: (lang != "en", lang))
 
 
 class IndexStore:
@@ -62,6 +70,7 @@ class IndexStore:
         tune_vectors(self.vectors, get_settings())
         self.bm25 = bm25s.BM25.load(str(version_dir / layout.BM25), mmap=True)
         self.rows = self._row_meta()
+        self.languages = self.rows.language_set()
         self.has_sentence_vectors = bool(
             self.query("SELECT 1 FROM sqlite_master WHERE name = 'sentence_vectors'")
         )
@@ -84,7 +93,10 @@ class IndexStore:
             return self._conn.execute(sql, params).fetchall()
 
     def _row_meta(self) -> RowMeta:
-        rows = self.query("SELECT doc_id, year, kind, is_footnote FROM passages ORDER BY row")
+        rows = self.query(
+            "SELECT p.doc_id, p.year, p.kind, p.is_footnote, d.language "
+            "FROM passages p JOIN documents d USING (doc_id) ORDER BY p.row"
+        )
         doc_ids = sorted({r[0] for r in rows})
         where = {d: i for i, d in enumerate(doc_ids)}
         return RowMeta(
@@ -93,6 +105,7 @@ class IndexStore:
             kinds=np.array([r[2] or "" for r in rows], dtype=object),
             footnote=np.array([bool(r[3]) for r in rows], dtype=bool),
             doc_ids=doc_ids,
+            languages=np.array([tokenizer_language(r[4]) for r in rows], dtype=object),
         )
 
     def mask(self, filters: Filters) -> np.ndarray | None:
@@ -111,6 +124,8 @@ class IndexStore:
             keep &= np.isin(self.rows.kinds, list(filters.kinds))
         if not filters.include_footnotes:
             keep &= ~self.rows.footnote
+        if filters.languages:
+            keep &= np.isin(self.rows.languages, list(filters.languages))
         return keep
 
     def hits(self, rows: list[int], scores: list[float]) -> list[Hit]:
@@ -197,11 +212,11 @@ class IndexStore:
             )
         )
         return PassageView(
-            hit=_hit(row[:14], 0.0, 0),
+            hit=_hit(row[:_N_HIT_COLUMNS], 0.0, 0),
             previous_id=neighbours.get(ordinal - 1),
             next_id=neighbours.get(ordinal + 1),
-            section_path=json.loads(row[14] or "[]"),
-            paragraph_index=int(row[15]),
+            section_path=json.loads(row[_N_HIT_COLUMNS] or "[]"),
+            paragraph_index=int(row[_N_HIT_COLUMNS + 1]),
         )
 
     def neighbours(self, passage_id: str, n: int) -> list[Hit]:
@@ -302,4 +317,5 @@ def _hit(r: tuple, score: float, rank: int) -> Hit:
         char_start=int(r[12]),
         char_end=int(r[13]),
         rank=rank,
+        language=tokenizer_language(r[14]),
     )

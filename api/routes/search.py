@@ -40,6 +40,7 @@ def to_filters(searcher: Searcher, req: FilterParams) -> Filters | None:
         year_to=req.year_to,
         kinds=tuple(req.kind),
         include_footnotes=req.include_footnotes,
+        languages=tuple(req.lang),
     )
     return None if filters.is_empty() else filters
 
