@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     # Embed every passage's sentences at ingest, so highlights and answers never run the
     # model on passage text at query time (costs ingest time and ~1.5 KB per sentence).
     sentence_vectors: bool = True
+    # Dense scores take a passage's best stored sentence into account (search/sentence_dense.py)
+    # while the index holds at most this many sentences (~1.5 KB each in memory).
+    dense_sentences: bool = True
+    dense_sentences_max: int = Field(500_000, ge=0)
 
     # --- speed and scale (benchmarks/, issue #5) ---
     # Exact (flat) vector search up to this many passages; an approximate index above it.

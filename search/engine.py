@@ -22,11 +22,14 @@ from search import fusion
 from search.batching import batcher_for
 from search.models import MODES, Filters, Hit
 from search.query import ParsedQuery, contains_phrase, parse_query
+from search.sentence_dense import SentenceMatrix, best_of
 from search.store import IndexStore
 from search.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 Ranked = list[tuple[int, float]]
+# passages ranked by their own vector before their best sentences are weighed in
+SENTENCE_RESCORE_DEPTH = 100
 
 
 class Searcher:
@@ -41,6 +44,11 @@ class Searcher:
             settings.query_batch_max,
             settings.query_batch_wait_ms / 1000,
         )
+        self.sentences = (
+            SentenceMatrix.from_store(store, settings.dense_sentences_max)
+            if settings.dense_sentences
+            else None
+        )
 
     # --- the two retrievers -------------------------------------------------------------
     def embed_query(self, text: str) -> np.ndarray:
@@ -52,6 +60,13 @@ class Searcher:
         return vec
 
     def dense(self, text: str, k: int, mask: np.ndarray | None) -> Ranked:
+        """Rows by max(passage cosine, best sentence cosine): see ``search.sentence_dense``."""
+        if self.sentences is None:
+            return self.dense_passages(text, k, mask)
+        passages = self.dense_passages(text, max(k, SENTENCE_RESCORE_DEPTH), mask)
+        return best_of(passages, self.sentences.best(self.embed_query(text)), k, mask)
+
+    def dense_passages(self, text: str, k: int, mask: np.ndarray | None) -> Ranked:
         if self.store.size == 0:
             return []
         query = self.embed_query(text).reshape(1, -1)
