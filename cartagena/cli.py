@@ -35,6 +35,8 @@ def _ingest(args: argparse.Namespace) -> int:
         f"skipped: {len(report.skipped)}",
     ]
     lines += [f"  {s.path}: {s.reason}" for s in report.skipped]
+    lines.append(f"text in no passage: {len(report.lost)}")
+    lines += [f"  {r.doc_id} at {r.start}: {r.text[:120]!r}" for r in report.lost]
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
 

@@ -21,6 +21,7 @@ from corpus.catalog import DocumentMeta, load_catalog, metadata_for
 from ingest import index_writer, layout
 from ingest.cache import EmbeddingCache, content_key
 from ingest.chunk import CHUNKER_VERSION, ChunkConfig, chunk_document
+from ingest.coverage import LostRun, document_lost_runs
 from ingest.embed import Embedder, cache_name
 from ingest.isolate import Skipped, parse_files
 from ingest.language import detect_language
@@ -44,6 +45,9 @@ class BuildReport:
     cached: int
     seconds: float
     skipped: list[Skipped] = field(default_factory=list)
+    # text of the normalised documents that no passage holds (ingest/coverage.py); empty
+    # unless the parser or the chunker has a bug, which this makes loud instead of silent
+    lost: list[LostRun] = field(default_factory=list)
 
 
 @contextmanager
@@ -137,6 +141,9 @@ def build_index(
         meta = merge_meta(meta, upload_meta(uploads, doc.doc_id))
         meta = with_language(meta, doc)
         docs.append((doc, meta, chunk_document(doc, meta, embedder.count_tokens, config)))
+    lost = [run for _, _, chunked in docs for run in document_lost_runs(chunked)]
+    for run in lost:
+        log.warning("text in no passage: %s at %d: %r", run.doc_id, run.start, run.text[:200])
     version, passages, embedded = write_version(
         index_dir,
         docs,
@@ -146,6 +153,7 @@ def build_index(
             "corpus": str(corpus.resolve()),
             "corpus_fingerprint": fingerprint(parsed),
             "skipped": [s.__dict__ for s in skipped],
+            "lost_runs": [run.__dict__ for run in lost],
         },
     )
     report = BuildReport(
@@ -157,6 +165,7 @@ def build_index(
         cached=passages - embedded,
         seconds=round(time.perf_counter() - started, 2),
         skipped=skipped,
+        lost=lost,
     )
     return report
 

@@ -9,6 +9,7 @@ boundaries, counting the model's own tokens so the model never truncates a passa
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,9 +17,16 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from corpus.catalog import DocumentMeta
 from ingest.models import Block, ChunkedDocument, ParsedDocument, Passage
-from ingest.structure import assign_heading_levels, mend_broken_paragraphs, short_section
+from ingest.structure import (
+    assign_heading_levels,
+    demote_empty_headings,
+    mend_broken_paragraphs,
+    short_section,
+)
 
-CHUNKER_VERSION = "1"
+log = logging.getLogger(__name__)
+
+CHUNKER_VERSION = "2"
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ": ", ", ", " ", ""]
 
 TokenCounter = Callable[[str], int]
@@ -156,7 +164,7 @@ def embed_prefix(meta: DocumentMeta, section_path: list[str], mode: str) -> str:
 def chunk_document(
     parsed: ParsedDocument, meta: DocumentMeta, count: TokenCounter, config: ChunkConfig
 ) -> ChunkedDocument:
-    blocks = assign_heading_levels(mend_broken_paragraphs(parsed.blocks))
+    blocks = demote_empty_headings(assign_heading_levels(mend_broken_paragraphs(parsed.blocks)))
     text, placed = _layout(blocks)
     passages: list[Passage] = []
     for group in _groups(placed, count, config.max_tokens, config.min_chars):
@@ -202,10 +210,41 @@ def _split(
         length_function=count,
         separators=SEPARATORS,
         keep_separator="end",
-        add_start_index=True,
     )
-    out = []
-    for doc in splitter.create_documents([span]):
-        s = start + int(doc.metadata["start_index"])
-        out.append((s, s + len(doc.page_content)))
+    return [(start + a, start + b) for a, b in _locate(span, splitter.split_text(span))]
+
+
+def _locate(span: str, pieces: list[str]) -> list[tuple[int, int]]:
+    """Offsets of the splitter's pieces in ``span``, which together cover all of its text.
+
+    langchain's own ``start_index`` cannot be used: it steps back by ``chunk_overlap`` counted in
+    characters, while our overlap is counted in model tokens, so after an overlapping piece it
+    searched past the piece's real start, found nothing (-1) and put the piece one character
+    before the span: the text that piece held ("6) supporting ... 7) fostering equitable hiring
+    policies.") was then in no passage. Here each piece is looked up after the previous piece's
+    start, and should the splitter ever drop or rewrite text, the next piece (or the last one)
+    is widened over the gap, so the text is kept even then.
+    """
+    out: list[tuple[int, int]] = []
+    cursor = 0  # a piece starts after the previous piece's start
+    covered = 0  # end of the text held so far
+    for piece in pieces:
+        at = span.find(piece, cursor)
+        if at < 0 or not piece:
+            log.warning("splitter piece not found verbatim; its text goes to the next piece")
+            continue
+        s = at
+        if span[covered:at].strip():
+            s = covered + len(span[covered:at]) - len(span[covered:at].lstrip())
+            log.warning("splitter left text between pieces; widening the next piece over it")
+        out.append((s, at + len(piece)))
+        cursor = at + 1
+        covered = max(covered, at + len(piece))
+    rest = span[covered:]
+    if rest.strip():
+        end = covered + len(rest.rstrip())
+        if out:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((covered + len(rest) - len(rest.lstrip()), end))
     return out

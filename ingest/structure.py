@@ -63,6 +63,31 @@ def assign_heading_levels(blocks: list[Block]) -> list[Block]:
     ]
 
 
+def demote_empty_headings(blocks: list[Block]) -> list[Block]:
+    """A heading with nothing under it becomes a paragraph, so its wording stays searchable.
+
+    A heading is carried by the section path of the passages beneath it. One that is followed
+    straight by a heading of the same or a higher rank, or that closes the document, heads no
+    passage and would be in none: a closing block set like headings ("Contact details" /
+    "C+40 Secretariat: ..." before "Calendar"), a title page's stacked titles. Footnotes do not
+    count as content here: they are cited under the section that refers to them.
+    """
+    out = list(blocks)
+    following: Block | None = None  # the next non-footnote block, scanning backwards
+    for i in range(len(out) - 1, -1, -1):
+        block = out[i]
+        if block.kind == "footnote":
+            continue
+        if block.kind == "heading" and (
+            following is None
+            or (following.kind == "heading" and max(1, following.level) <= max(1, block.level))
+        ):
+            out[i] = replace(block, kind="paragraph", level=0)
+            block = out[i]
+        following = block
+    return out
+
+
 def short_section(heading: str, limit: int = 60) -> str:
     """A citation-sized section name: "V. SEGMENT III - Extending ..." -> "V. Segment III"."""
     for sep in (" \u2013 ", " \u2014 ", " - ", ": "):
