@@ -98,9 +98,9 @@ class Settings(BaseSettings):
     # (terms only in its passage, title or section count ``answer_context_weight``); phrase
     # weight = the share of that coverage given to adjacent pairs ("second meeting").
     # Cross-validated in evals/REPORT.md ("/ask: answering and refusing").
-    answer_min_coverage: float = Field(0.4, ge=0.0, le=1.0)
-    answer_context_weight: float = Field(0.5, ge=0.0, le=1.0)
-    answer_phrase_weight: float = Field(0.3, ge=0.0, le=1.0)
+    answer_min_coverage: float = Field(0.6, ge=0.0, le=1.0)
+    answer_context_weight: float = Field(0.7, ge=0.0, le=1.0)
+    answer_phrase_weight: float = Field(0.0, ge=0.0, le=1.0)
     # Optional generative answers from an OpenAI-compatible endpoint; off unless a URL is set.
     llm_base_url: str | None = None  # e.g. http://localhost:11434/v1
     llm_api_key: SecretStr | None = None

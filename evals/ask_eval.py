@@ -258,14 +258,15 @@ def crossval(
     for f in range(folds):
         train = [n for n in range(len(items)) if fold[n] != f]
         test = [n for n in range(len(items)) if fold[n] == f]
-        # best training objective; ties go to the earlier grid point (the lower thresholds)
-        best = max(range(len(points)), key=lambda p: (_objective(items, ok_by_point[p], train), -p))
+        # best training objective; ties go to the later grid point (the stricter thresholds):
+        # a wrong answer misleads, a refusal only disappoints
+        best = max(range(len(points)), key=lambda p: (_objective(items, ok_by_point[p], train), p))
         chosen.append({"fold": f, "questions": len(test), **points[best]})
         for n in test:
             held_ok[n] = ok_by_point[best][n]
     all_in = max(
         range(len(points)),
-        key=lambda p: (_objective(items, ok_by_point[p], list(range(len(items)))), -p),
+        key=lambda p: (_objective(items, ok_by_point[p], list(range(len(items)))), p),
     )
     return {
         "folds": folds,

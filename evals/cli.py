@@ -67,11 +67,19 @@ def add_eval_arguments(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="score /ask on questions (gold or unanswerable format; repeat for several files)",
     )
+    src.add_argument(
+        "--similar",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="score /similar on paraphrased precedents (source first, MRR; repeatable)",
+    )
     p.add_argument(
         "--crossval",
         type=int,
         metavar="N",
-        help="with --ask: also cross-validate the /ask thresholds over N folds",
+        help="with --ask: also cross-validate the /ask thresholds over N folds; with "
+        "--similar: the /similar wording weight",
     )
     p.add_argument(
         "--corpus",
@@ -212,10 +220,42 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_similar(args: argparse.Namespace, settings: Settings) -> int:
+    """``--similar``: source-first rate and MRR per file; see evals/similar_eval.py."""
+    from evals import similar_eval
+
+    items = similar_eval.load_similar([resolve(p) for p in args.similar])
+    cv = None
+    if args.url:
+        outcomes, target = similar_eval.similar_http(args.url, items, args.k), args.url
+    else:
+        searcher = engine_for_gold(args, settings).searcher
+        outcomes, target = similar_eval.similar_engine(searcher, items, args.k), str(
+            searcher.store.path
+        )
+        if args.crossval:
+            every = similar_eval.similar_engine(searcher, items, 10 * settings.similar_candidates)
+            cv = similar_eval.crossval(items, every, args.crossval, args.k)
+    context = _context(settings, target)
+    context["settings"] = {k: getattr(settings, k) for k in similar_eval.SIMILAR_KNOBS}
+    report = similar_eval.build_similar_report(items, outcomes, args.k, context, cv)
+    json_path, md_path = similar_eval.write_similar_report(report, args.out)
+    sys.stdout.write(similar_eval.similar_markdown(report))
+    log.info("report written to %s and %s", json_path, md_path)
+    if args.thresholds:
+        failures = similar_eval.check_similar(report, load_thresholds(resolve(args.thresholds)))
+        for failure in failures:
+            log.error("%s", failure)
+        return 1 if failures else 0
+    return 0
+
+
 def run_eval(args: argparse.Namespace) -> int:
     settings = get_settings()
     if args.ask:
         return run_ask(args, settings)
+    if args.similar:
+        return run_similar(args, settings)
     modes = (args.mode,) if args.mode else MODES
     if args.beir:
         name, runs, target = beir_runs(args, settings, modes)

@@ -27,6 +27,7 @@ from search.engine import Searcher
 from search.models import Filters, Hit
 from search.query import parse_query
 from search.question import (
+    ORDINAL_VALUES,
     TYPE_NAMES,
     Question,
     content_stems,
@@ -208,13 +209,16 @@ def check_sentence(
     absent += [
         f"{o} {q.show(t)}"
         for o, t in q.ordinals
-        if not (_adjacent(sent_seq, o, t, 2) or _adjacent(ctx_seq, o, t, 2))
+        if not any(
+            _adjacent(seq, o, t, 2) or _adjacent(seq, t, ORDINAL_VALUES.get(o, o), 1)
+            for seq in (sent_seq, ctx_seq)
+        )
     ]
     return Check(s, has_type(s.text, q), round(coverage, 4), absent)
 
 
 def refusal(
-    q: Question, checks: list[Check], known: dict[str, int], min_cov: float
+    q: Question, checks: list[Check], known: dict[str, int], min_cov: float, threshold: float
 ) -> tuple[str, list[str]]:
     """The reason for refusing, naming what was missing, and the missing items themselves."""
     unknown = [t for t in q.terms if t not in known and not t.isdigit()]
@@ -233,8 +237,14 @@ def refusal(
         together = f" together with {_quoted(held)}" if held else ""
         return f"the documents do not mention {_quoted(absent)}{together}", absent
     missing = [q.show(t) for t in q.terms if t not in set(content_stems(best.sentence.text, known))]
-    if kind and not any(c.typed for c in checks):
+    if kind and (not best.typed or not any(c.typed for c in checks)):
         return f'no sentence gives {kind} for "{q.cue}"', [kind, *missing]
+    if best.coverage >= min_cov:
+        return (
+            f"the sentences that hold the question's terms are too far from it in meaning "
+            f"(best {best.sentence.score:.2f}, below {threshold:.2f})",
+            missing,
+        )
     return (
         f"no sentence covers the question's terms: the closest ({best.coverage:.2f} of the "
         f"terms, below {min_cov:.2f}) lacks {_quoted(missing) or 'their wording together'}",
@@ -291,7 +301,7 @@ def answer_question(
     answering = [c.sentence for c in checks if c.ok(min_cov) and c.sentence.score >= threshold]
     extra = {"type": q.kind, "coverage": max(c.coverage for c in checks)}
     if not answering:
-        reason, missing = refusal(q, checks, known, min_cov)
+        reason, missing = refusal(q, checks, known, min_cov, threshold)
         return Answer(question, [], [], best, reason, threshold, extra, missing)
     chosen = choose(answering, settings)
     cited = list(dict.fromkeys(s.passage_id for s in chosen))

@@ -63,7 +63,9 @@ QUESTION_WORDS = frozenset(
         "how many much does did do about describe described which kind find found say said "
         "tell whose who whom when where what why year date month day city cities country "
         "countries place town venue number amount percentage proportion total figure "
-        "organisation organization company companies agency agencies entity persons",
+        "organisation organization company companies agency agencies entity persons "
+        # light verbs: "take place", "what does it cover" ask nothing about the topic
+        "take took taken happen happened occur occurred cover covers mean means get got",
         stopwords=False,
     )
 )
@@ -100,6 +102,15 @@ ORDINALS = frozenset(
         "10th",
     ]
 )
+# "third chapter" is also written "Chapter 3".
+ORDINAL_VALUES = {
+    w: str(n)
+    for n, w in enumerate(
+        ["first", "second", "third", "fourth", "fifth"]
+        + ["sixth", "seventh", "eighth", "ninth", "tenth"],
+        start=1,
+    )
+}
 NUMBER_WORDS = frozenset(
     [
         "one",
@@ -311,6 +322,8 @@ def _figures(sentence: str, q: Question) -> list[tuple[int, str]]:
         if is_digit and _YEAR.match(tok) and q.kind == NUMBER:
             continue  # a year is a date, not a count
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        if tok == "one" and nxt == "of":
+            continue  # "one of the largest" counts nothing
         if (is_digit or tok in NUMBER_WORDS) and nxt not in {"year", "years"}:
             out.append((i, tok))
     return out
@@ -324,7 +337,7 @@ def _has_number(sentence: str, q: Question) -> bool:
         return True
     stems = [_stem(t) for t in words(_LIST_MARKER.sub(" ", sentence))]
     # "how many countries": the figure counts countries ("ten cooperating countries").
-    return any(q.counted in stems[i + 1 : i + 5] for i, _ in figures)
+    return any(q.counted in stems[i + 1 : i + 4] for i, _ in figures)
 
 
 def _has_date(sentence: str, q: Question) -> bool:
