@@ -221,6 +221,11 @@ class AskResponse(BaseModel):
     )
     answer_text: str | None
     reason: str | None = Field(description="why there is no answer, when there is none")
+    missing: list[str] = Field(
+        default_factory=list,
+        description="what a refusal found missing: terms, numbers or names the documents do not "
+        'hold together, or the answer type asked for (e.g. "a number")',
+    )
     best_score: float
     threshold: float
     mode: Literal["extractive", "generative"]

@@ -25,6 +25,7 @@ def to_response(answer: Answer, req: AskRequest, version: str) -> AskResponse:
         answer=sentences or None,
         answer_text=answer.text,
         reason=answer.reason,
+        missing=answer.missing,
         best_score=round(answer.best_score, 4),
         threshold=answer.threshold,
         mode=req.mode,
