@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
@@ -18,17 +18,46 @@ from api.routes.ask import ask
 from api.routes.search import to_filters
 from api.schemas import AskRequest, AskResponse, SearchRequest, SimilarRequest
 from cartagena.errors import CartagenaError, UnknownDocumentError, UnknownPassageError
-from corpus.catalog import KINDS
+from corpus.catalog import KINDS, LANGUAGES
 from search import highlight
 from search.engine import Searcher
 from search.similar import SimilarHit, find_similar, similar_to_passage
-from web import TEMPLATES_DIR
+from web import TEMPLATES_DIR, i18n
 from web.render import marked
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.globals["marked"] = marked
 TABS = ("search", "ask", "similar")
+# a year: the visitor chose the interface language once
+_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _page(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """Render in the visitor's interface language (web.i18n), with the switch to the others;
+    an explicit choice (``?lang_ui=``) is remembered in a cookie."""
+    language, explicit = i18n.choose(
+        request.query_params, request.cookies, request.headers.get("accept-language", "")
+    )
+    switch = [
+        (code, i18n.NATIVE_NAMES[code], _with_param(request, i18n.PARAM, code))
+        for code in i18n.UI_LANGUAGES
+    ]
+    context = {**context, "t": i18n.translator(language), "ui_lang": language, "switch": switch}
+    response = templates.TemplateResponse(request, template, context, status_code=status_code)
+    if explicit:
+        response.set_cookie(
+            i18n.COOKIE, language, max_age=_COOKIE_AGE, samesite="lax", httponly=True
+        )
+    return response
+
+
+def _with_param(request: Request, name: str, value: str) -> str:
+    """This page's path and query with ``name`` set to ``value`` (a relative link)."""
+    url = request.url.include_query_params(**{name: value})
+    return f"{url.path}?{url.query}"
 
 
 def _message(exc: Exception) -> str:
@@ -89,12 +118,18 @@ def index(
     kind: Annotated[list[str] | None, Query()] = None,
     year_from: str = "",
     year_to: str = "",
-) -> HTMLResponse:
+    lang: Annotated[list[str] | None, Query()] = None,
+) -> Response:
     """The page; a filled-in tab also shows its results (search, answer or similar language)."""
     tab = tab if tab in TABS else "search"
-    filters = _filters(
-        {"doc": doc or [], "kind": kind or [], "year_from": year_from, "year_to": year_to}
-    )
+    form = {
+        "doc": doc or [],
+        "kind": kind or [],
+        "year_from": year_from,
+        "year_to": year_to,
+        "lang": lang or [],
+    }
+    filters = _filters(form)
     context: dict[str, Any] = {
         "tab": tab,
         "q": q,
@@ -102,9 +137,10 @@ def index(
         "text": text,
         "mode": mode,
         "k": k,
-        "form": {"doc": doc or [], "kind": kind or [], "year_from": year_from, "year_to": year_to},
+        "form": form,
         "documents": searcher.store.documents(),
         "kinds": KINDS,
+        "languages": LANGUAGES,
         "error": None,
     }
     status = 200
@@ -123,13 +159,13 @@ def index(
     except (ValidationError, CartagenaError) as exc:
         context["error"] = _message(exc)
         status = 422
-    return templates.TemplateResponse(request, "index.html", context, status_code=status)
+    return _page(request, "index.html", context, status)
 
 
 @router.get("/view/documents/{doc_id}", response_class=HTMLResponse)
 def document_view(
     request: Request, doc_id: str, searcher: SearcherDep, passage: str = ""
-) -> HTMLResponse:
+) -> Response:
     """The whole normalised text, an anchor per passage (#p-<passage id>), the cited one marked."""
     try:
         doc, body = searcher.store.document(doc_id)
@@ -141,7 +177,7 @@ def document_view(
         anchors.setdefault(p.char_start, []).append(f"p-{p.passage_id}")
     cited = [(p.char_start, p.char_end, "cited") for p in passages if p.passage_id == passage]
     context = {"doc": doc, "html": marked(body, cited, anchors), "passage": passage}
-    return templates.TemplateResponse(request, "document.html", context)
+    return _page(request, "document.html", context)
 
 
 @router.get("/view/passages/{passage_id}/similar", response_class=HTMLResponse)
@@ -150,7 +186,7 @@ def similar_view(
     passage_id: str,
     searcher: SearcherDep,
     k: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> HTMLResponse:
+) -> Response:
     """Similar language: passages worded like this one across all documents."""
     try:
         source = searcher.store.passage(passage_id).hit
@@ -158,8 +194,8 @@ def similar_view(
         return _not_found(request, str(exc))
     found = similar_to_passage(searcher, passage_id, k)
     context = {"source": source, "similar": _similar_items(found)}
-    return templates.TemplateResponse(request, "similar.html", context)
+    return _page(request, "similar.html", context)
 
 
-def _not_found(request: Request, message: str) -> HTMLResponse:
-    return templates.TemplateResponse(request, "error.html", {"message": message}, status_code=404)
+def _not_found(request: Request, message: str) -> Response:
+    return _page(request, "error.html", {"message": message}, 404)

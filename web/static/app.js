@@ -21,8 +21,8 @@ document.addEventListener("click", (event) => {
   if (!button) return;
   const label = button.textContent;
   copyText(button.dataset.copy).then(
-    () => { button.textContent = "Copied"; button.classList.add("done"); },
-    () => { button.textContent = "Press Ctrl+C"; }
+    () => { button.textContent = button.dataset.copied || "Copied"; button.classList.add("done"); },
+    () => { button.textContent = button.dataset.copyFailed || "Press Ctrl+C"; }
   ).finally(() => setTimeout(() => {
     button.textContent = label;
     button.classList.remove("done");
