@@ -248,7 +248,13 @@ class SimilarHitOut(SearchHit):
         description="reuse: near-verbatim shared wording; semantic: close in meaning"
     )
     reuse: float = Field(description="share of the source's word trigrams found here (0..1)")
-    cosine: float
+    cosine: float = Field(
+        description="meaning: best cosine of the passage or a run of its sentences to the text"
+    )
+    wording: float = Field(
+        description="weighted F1 of the content words shared with the text (0..1); "
+        "score = (1 - w) * cosine + w * wording ranks the results"
+    )
     longest_shared_words: int
     shared: list[Span] = Field(description="shared phrases, as offsets in this passage's text")
 

@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     similar_candidates: int = Field(100, ge=10, le=2000)
     similar_ngram: int = Field(3, ge=2, le=8)
     similar_reuse_min: float = Field(0.15, ge=0.0, le=1.0)
+    # Weight of shared content terms against meaning in the /similar score (search/similar.py);
+    # cross-validated on the paraphrase sets (evals/REPORT.md, "/similar: reworded precedents").
+    similar_lexical_weight: float = Field(0.4, ge=0.0, le=1.0)
 
     # --- operations -------------------------------------------------------------------
     # Admin endpoints are disabled (403) unless a key is set; reading stays open.

@@ -1,11 +1,27 @@
 """Precedent finder: passages across all documents whose wording is closest to a text.
 
-Candidates are the union of the lexical and dense top-N over the whole index (identical text in
-two documents stays two results). Each candidate is compared with the text on word n-grams
-(shingles of folded, stemmed words: "programmes" meets "programs"): the share of the text's
-word trigrams it holds is its *reuse*; the runs of words covered by shared bigrams are its
-*shared phrases*. Near-verbatim reuse ranks first (by reuse), then semantic neighbours (by
-cosine of the embeddings). Shingles made only of stop words ("of the") count for nothing.
+Candidates are the union of the lexical and the dense top-N over the whole index (identical text
+in two documents stays two results). A reworded precedent rarely resembles a whole passage: it
+restates one or two of its sentences in other words ("States" for "countries", passive for
+active, a noun for a verb). So each candidate is compared with the text where the idea sits:
+
+- *meaning*: the best cosine between the text and the passage, any run of up to one sentence
+  more than the text has of the passage's consecutive sentences (their sentence vectors,
+  stored at ingest, summed), or the mean over the text's sentences of each one's closest
+  sentence of the passage;
+- *wording*: the best weighted F1, over the same runs of sentences, of the content terms they
+  share with the text (stems, British spelling and a few interchangeable words normalised,
+  IDF weights: :mod:`search.wording`).
+
+The score is ``(1 - w) * meaning + w * wording`` (``similar_lexical_weight``, cross-validated on
+the paraphrase sets in evals/REPORT.md). Results are in score order; a text that reuses a
+passage near-verbatim scores close to 1 on both and so comes first.
+
+Independently, each candidate is compared with the text on word n-grams (shingles of folded,
+stemmed words: "programmes" meets "programs"): the share of the text's word trigrams it holds
+is its *reuse*; the runs of words covered by shared n-grams are its *shared phrases*, marked by
+offsets; a passage with enough of them is labelled ``reuse``, the others ``semantic``. Shingles
+made only of stop words ("of the") count for nothing.
 """
 
 from __future__ import annotations
@@ -16,10 +32,12 @@ from typing import Literal
 import numpy as np
 
 from cartagena.errors import InvalidQueryError
-from ingest.spans import Token, tokens
+from ingest.spans import Token, split_sentences, tokens
 from ingest.tokens import STOPWORDS, stem_words
 from search.engine import Searcher
 from search.models import Hit
+from search.sentence_vectors import sentence_vectors
+from search.wording import content_terms, idf_weights, overlap_f1
 
 MatchKind = Literal["reuse", "semantic"]
 
@@ -29,9 +47,11 @@ class SimilarHit:
     hit: Hit
     match: MatchKind
     reuse: float  # share of the source's shingles found in this passage (0..1)
-    cosine: float
+    cosine: float  # meaning: best cosine of the passage or a run of its sentences
     shared: list[tuple[int, int]] = field(default_factory=list)  # offsets in hit.text
     longest_shared_words: int = 0
+    wording: float = 0.0  # best weighted F1 of shared content terms (0..1)
+    score: float = 0.0  # what the results are ranked by
 
 
 @dataclass(frozen=True)
@@ -103,10 +123,51 @@ def cosines(searcher: Searcher, text: str, rows: list[int]) -> np.ndarray:
     return vectors @ query
 
 
+@dataclass(frozen=True)
+class Draft:
+    """The text being compared: its vector, its sentences' vectors and its weighted terms."""
+
+    vector: np.ndarray
+    sentences: np.ndarray  # one row per sentence
+    terms: dict[str, float]
+
+
+def runs(n: int, longest: int) -> list[tuple[int, int]]:
+    """Every run [a, b) of 1..``longest`` consecutive items out of ``n`` (the whole when
+    shorter)."""
+    longest = max(1, min(longest, n))
+    return [(a, a + size) for size in range(1, longest + 1) for a in range(n - size + 1)]
+
+
+def meaning_and_wording(
+    draft: Draft,
+    passage_cosine: float,
+    sentence_matrix: np.ndarray | None,
+    sentence_terms: list[set[str]],
+    weights: dict[str, float],
+) -> tuple[float, float]:
+    """(meaning, wording) of one passage, each the best over runs of its sentences of up to
+    one more sentence than the draft has; ``sentence_matrix`` is None when the index holds no
+    sentence vectors (meaning is then the passage cosine alone)."""
+    spans = runs(len(sentence_terms), len(draft.sentences) + 1)
+    meaning = passage_cosine
+    if sentence_matrix is not None and len(sentence_matrix):
+        sums = np.stack([sentence_matrix[a:b].sum(axis=0) for a, b in spans])
+        sums /= np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
+        aligned = float((draft.sentences @ sentence_matrix.T).max(axis=1).mean())
+        meaning = max(meaning, float((sums @ draft.vector).max()), aligned)
+    wording = 0.0
+    if draft.terms:
+        for a, b in spans:
+            window = set().union(*sentence_terms[a:b])
+            wording = max(wording, overlap_f1(draft.terms, window, weights))
+    return meaning, wording
+
+
 def find_similar(
     searcher: Searcher, text: str, k: int = 10, exclude: Exclusion | None = None
 ) -> list[SimilarHit]:
-    """Up to ``k`` passages closest in wording to ``text``: reuse first, then semantic."""
+    """Up to ``k`` passages closest in wording to ``text``, best first."""
     settings = searcher.settings
     n = settings.similar_ngram
     if not tokens(text):
@@ -117,26 +178,55 @@ def find_similar(
     if not rows:
         return []
     hits = searcher.store.hits(rows, cosines(searcher, text, rows).tolist())
+    hits = [h for h in hits if exclude is None or not exclude.covers(h)]
+    if not hits:
+        return []
+    store = searcher.store
+    encoder = sentence_vectors(searcher.embedder)
+    draft_sentences = [s.text for s in split_sentences(text)] or [text]
+    vector = searcher.embed_query(text)
+    draft_matrix = (
+        vector.reshape(1, -1)
+        if draft_sentences == [text.strip()]
+        else encoder.encode(draft_sentences, store)
+    )
+    per_hit = [[s.text for s in split_sentences(h.text)] or [h.text] for h in hits]
+    flat = [s for sentences in per_hit for s in sentences]
+    matrix = encoder.encode(flat, store) if store.has_sentence_vectors else None
+    known = store.bm25.vocab_dict
+    terms_of = {s: set(content_terms(s, known)) for s in dict.fromkeys(flat)}
+    draft_terms = set(content_terms(text, known))
+    weights = idf_weights(store, draft_terms.union(*terms_of.values()))
+    draft = Draft(vector, draft_matrix, {t: weights[t] for t in draft_terms})
+    w = settings.similar_lexical_weight
     out = []
-    for hit in hits:
-        if exclude is not None and exclude.covers(hit):
-            continue
+    at = 0
+    for hit, sentences in zip(hits, per_hit, strict=True):
+        block = None if matrix is None else matrix[at : at + len(sentences)]
+        at += len(sentences)
+        meaning, wording = meaning_and_wording(
+            draft, hit.score, block, [terms_of[s] for s in sentences], weights
+        )
         toks = tokens(hit.text)
         words = stems(toks)
         spans, longest = shared_runs(toks, words, source_words, n)
         reuse = len(source & shingles(words, n)) / len(source) if source else 0.0
         is_reuse = (reuse >= settings.similar_reuse_min and longest >= n + 1) or longest >= 8
+        score = (1 - w) * meaning + w * wording
+        hit.score = round(score, 4)
         out.append(
             SimilarHit(
                 hit=hit,
                 match="reuse" if is_reuse else "semantic",
                 reuse=round(reuse, 4),
-                cosine=round(hit.score, 4),
+                cosine=round(meaning, 4),
                 shared=spans,
                 longest_shared_words=longest,
+                wording=round(wording, 4),
+                score=round(score, 4),
             )
         )
-    out.sort(key=lambda s: (s.match != "reuse", -s.reuse if s.match == "reuse" else 0, -s.cosine))
+    out.sort(key=lambda s: (-s.score, -s.reuse))
     for rank, s in enumerate(out[:k], start=1):
         s.hit.rank = rank
         s.hit.highlights = list(s.shared)

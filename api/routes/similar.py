@@ -23,6 +23,7 @@ def to_similar(s: SimilarHit) -> SimilarHitOut:
         match=s.match,
         reuse=s.reuse,
         cosine=s.cosine,
+        wording=s.wording,
         longest_shared_words=s.longest_shared_words,
         shared=shared,
     )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from fastapi.testclient import TestClient
 
 from cartagena.settings import Settings
 from ingest.build import build_index
@@ -11,6 +15,7 @@ from ingest.spans import tokens
 from search.engine import Searcher
 from search.loader import load_searcher
 from search.similar import Exclusion, find_similar, shared_runs, shingles, similar_to_passage, stems
+from search.wording import american, content_terms, overlap_f1
 from tests.conftest import (
     CONSULTATION,
     HIRING_TEXT,
@@ -67,11 +72,10 @@ def test_a_reworded_draft_finds_its_original_first(
     assert any(phrase in m for m in marked), marked
     assert [s.hit.rank for s in found] == list(range(1, len(found) + 1))
     assert len(found) > 1 and all(s.hit.passage_id != original for s in found[1:])
-    # reuse before meaning; each group in its own order
-    kinds = [s.match for s in found]
-    assert kinds == sorted(kinds, key=lambda k: k != "reuse")
-    semantic = [s.cosine for s in found if s.match == "semantic"]
-    assert semantic == sorted(semantic, reverse=True)
+    # one order: the score, which the API also returns as the hit's score
+    scores = [s.score for s in found]
+    assert scores == sorted(scores, reverse=True) and top.hit.score == top.score
+    assert top.cosine > 0.8 and top.wording > 0.5
 
 
 @pytest.mark.slow
@@ -126,3 +130,141 @@ def test_identical_wording_in_two_documents_is_two_results(twin_searcher: Search
     assert {s.hit.doc_id for s in top} == {"alpha-2020", "beta-2022"}
     assert {s.hit.year for s in top} == {2020, 2022}
     assert all(s.match == "reuse" for s in top)
+
+
+# --- reworded precedents: the source first (issue 13 part 4) ---------------------------------
+
+
+def test_spelling_and_interchangeable_words_meet() -> None:
+    assert american("regularisation") == "regularization"
+    assert american("labour") == "labor" and american("programmes") == "programs"
+    assert american("centre") == "center" and american("behaviour") == "behavior"
+    assert american("four") == "four" and american("raise") == "raise"
+    assert content_terms("States regularise labour programmes") == content_terms(
+        "countries regularize labor programs"
+    )
+    # a rule's false friend keeps its own spelling when the index knows only that one
+    assert american("promise") == "promize"
+    assert content_terms("promised", {"promis"}) == ["promis"]
+    assert content_terms("regularisation", {"regular"}) == ["regular"]
+    assert content_terms("of the and to") == []
+
+
+def test_wording_overlap_is_a_weighted_f1() -> None:
+    draft = {"visa": 2.0, "student": 1.0}
+    weights = {"visa": 2.0, "student": 1.0, "univers": 3.0}
+    assert overlap_f1(draft, {"visa", "student"}, weights) == 1.0
+    assert overlap_f1(draft, set(), weights) == 0.0
+    # the same shared words weigh less in a window that also says something else
+    assert overlap_f1(draft, {"visa", "student", "univers"}, weights) < 1.0
+    assert overlap_f1(draft, {"visa"}, weights) > overlap_f1(draft, {"student"}, weights)
+
+
+def _source_rank(searcher: Searcher, text: str, doc: str, span: str) -> int:
+    from evals.gold import Span
+    from evals.relevance import Passage, hits
+
+    found = find_similar(searcher, text, k=10)
+    wanted = Span(doc, span)
+    return next(
+        (n for n, s in enumerate(found, 1) if hits(Passage(s.hit.doc_id, s.hit.text), wanted)), 0
+    )
+
+
+@pytest.mark.slow
+def test_shared_dev_paraphrases_rank_their_source_first(
+    searcher: Searcher, shared_dir: Path
+) -> None:
+    drafts = [
+        json.loads(line)
+        for line in (shared_dir / "evals" / "cartagena-dev-similar.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
+    ranks = {
+        d["id"]: _source_rank(searcher, d["text"], d["source"]["doc"], d["source"]["text"])
+        for d in drafts
+    }
+    assert sum(r == 1 for r in ranks.values()) >= 7, ranks  # the issue's floor, 7 of 8
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("draft", "doc", "source"),
+    [
+        (  # "States" for "countries", active for passive
+            "Caribbean countries and territories took part for the first time when the Brazil "
+            "Declaration and Plan of Action was adopted in 2014.",
+            PLEDGE,
+            "with the participation, for the first time, of states and territories",
+        ),
+        (  # passive, reordered
+            "Statelessness across the region should be prevented, reduced and finally brought "
+            "to an end through concrete measures.",
+            PLEDGE,
+            "implementing measures to prevent and reduce and eradicate statelessness",
+        ),
+        (  # nominalisation, synonyms, British spelling
+            "Local integration of refugees calls for concrete steps, for instance national "
+            "rules that make naturalisation easier.",
+            CONSULTATION,
+            "Undertake concrete actions to enable the local integration of refugees",
+        ),
+        (  # another subject, "States" for "countries"
+            "Integrating migrants and refugees can no longer be the burden of only a few "
+            "countries; shared responsibility has to be consolidated worldwide.",
+            CONSULTATION,
+            "the responsibility for integrating people on the move cannot continue to fall",
+        ),
+        (  # synonyms throughout, a distractor about diplomas in three other passages
+            "Quicker recognition of competences and diplomas that returnees obtained in other "
+            "countries should be considered.",
+            CONSULTATION,
+            "Consider expedited validation mechanisms for skills and qualifications",
+        ),
+        (  # two sentences restating one paragraph
+            "Research by the World Bank shows how displaced people, refugees and migrants "
+            "contribute to local economies. Their arrival enlarges the economically active "
+            "population, lifts GDP, and the taxes they pay cover the cost of the social "
+            "services they use.",
+            CONSULTATION,
+            "several areas demonstrate the contributions of displaced, refugee, and migrant",
+        ),
+    ],
+)
+def test_own_paraphrases_rank_their_source_first(
+    searcher: Searcher, draft: str, doc: str, source: str
+) -> None:
+    assert _source_rank(searcher, draft, doc, source) == 1
+
+
+@pytest.mark.slow
+def test_a_long_passage_holding_the_idea_is_not_penalised(searcher: Searcher) -> None:
+    """The ILO's seven priorities are one long passage; a draft restating one of them in
+    other words still finds it first."""
+    draft = (
+        "The ILO's regional plan for refugees' economic integration puts first sharing good "
+        "practice, investing in labour-market integration, gender equality and not building "
+        "parallel public systems."
+    )
+    assert _source_rank(searcher, draft, CONSULTATION, "regional strategy for the economic") == 1
+
+
+@pytest.mark.slow
+def test_http_similar_ranks_a_paraphrase_source_first_and_explains_the_score(
+    client: TestClient,
+) -> None:
+    draft = (
+        "Procedures ought to treat minors and teenagers differently, above all those who are "
+        "unaccompanied or separated from their families."
+    )
+    r = client.post("/similar", json={"text": draft, "k": 5})
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert "differentiated approach for children and adolescents" in results[0]["text"]
+    assert [x["rank"] for x in results] == [1, 2, 3, 4, 5]
+    assert [x["score"] for x in results] == sorted((x["score"] for x in results), reverse=True)
+    top = results[0]
+    assert 0 < top["wording"] <= 1 and 0 < top["cosine"] <= 1
+    assert r.status_code != 500
+    for bad in ({"text": ""}, {"text": "x", "k": 0}, {"text": "x", "extra": 1}, {"k": 3}):
+        assert client.post("/similar", json=bad).status_code == 422, bad
