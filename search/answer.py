@@ -286,14 +286,19 @@ def answer_question(
         reason = "no passage matches the question" + (" and the filters" if filters else "")
         return Answer(question, [], hits, 0.0, reason, threshold)
     best = max(s.score for s in scored)
+    known = searcher.store.bm25.vocab_dict
+    q = read_question(parse_query(question).text, known)
     if best < threshold:
         reason = (
             f"nothing in the documents answers this closely enough: the best sentence scores "
             f"{best:.2f}, below the threshold {threshold:.2f}"
         )
-        return Answer(question, [], [], best, reason, threshold)  # its passages would be noise
-    known = searcher.store.bm25.vocab_dict
-    q = read_question(parse_query(question).text, known)
+        retrieved = set(
+            content_stems(" ".join(f"{h.title} {h.section} {h.text}" for h in hits), known)
+        )
+        missing = [q.show(t) for t in q.terms if t not in retrieved]
+        # its passages would be noise
+        return Answer(question, [], [], best, reason, threshold, {"type": q.kind}, missing)
     weights = term_weights(searcher.store, list(q.terms))
     by_id = {h.passage_id: h for h in hits}
     checks = [check_sentence(s, by_id[s.passage_id], q, weights, settings, known) for s in scored]

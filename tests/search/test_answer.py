@@ -1,7 +1,8 @@
 """Extractive answers on the real corpus: cited evidence for dev questions, refusals otherwise.
 
-Calibration of ``answer_min_score`` (see the report in the module docstring of search/answer.py):
-run ``pytest tests/search/test_answer.py -m slow -rA`` to see the best scores logged.
+The thresholds are cross-validated by ``cartagena eval --ask ... --crossval 4`` (evals/REPORT.md,
+"/ask: answering and refusing"); run ``pytest tests/search/test_answer.py -m slow -rA`` to see
+the figures logged.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.routes.ask import ask
 from api.schemas import AskRequest
 from evals.gold import load_gold
 from evals.relevance import Passage, hits
-from search.answer import answer_question
+from search.answer import Answer, answer_question
 from search.engine import Searcher
 from search.generate import check_citations
 from tests.utils.local import http_server
@@ -38,13 +40,24 @@ UNRELATED = [
     "Who painted the Mona Lisa?",
     "How tall is Mount Everest?",
     "What is the price of bitcoin today?",
+    "What is the capital of France?",
+    "How do I bake bread?",
 ]
+# The dev figure before refusals were added: answered with a sentence on the gold evidence.
+DEV_ON_EVIDENCE_FLOOR = 23
 
 
 @pytest.fixture(scope="module")
 def dev_answers(searcher: Searcher, shared_dir: Path) -> list[tuple]:
     gold = load_gold(shared_dir / "evals" / "cartagena-dev.jsonl")
     return [(q, answer_question(searcher, q.query)) for q in gold if not q.is_spanish]
+
+
+@pytest.fixture(scope="module")
+def unanswerable(searcher: Searcher, shared_dir: Path) -> dict[str, Answer]:
+    path = shared_dir / "evals" / "cartagena-dev-unanswerable.jsonl"
+    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return {d["id"]: answer_question(searcher, d["question"]) for d in lines}
 
 
 @pytest.mark.slow
@@ -55,18 +68,19 @@ def test_dev_questions_are_answered_with_cited_evidence(dev_answers: list[tuple]
         for q, a in dev_answers
         if any(hits(Passage(s.doc_id, s.text), span) for s in a.sentences for span in q.relevant)
     ]
-    scores = sorted(round(a.best_score, 3) for _, a in dev_answers)
     log.warning(
         "dev: %d/%d answered, %d on evidence", len(answered), len(dev_answers), len(on_evidence)
     )
-    log.warning("dev best scores: %s", scores)
-    assert len(answered) == len(dev_answers)
-    assert len(on_evidence) >= 0.8 * len(dev_answers)
+    assert len(on_evidence) >= DEV_ON_EVIDENCE_FLOOR
+    for _, a in dev_answers:
+        assert a.answered or a.reason  # a refusal always says why
 
 
 @pytest.mark.slow
 def test_answer_sentences_are_cited_and_in_reading_order(dev_answers: list[tuple]) -> None:
     for _, a in dev_answers:
+        if not a.answered:
+            continue
         assert 1 <= len(a.sentences) <= 3
         by_id = {p.passage_id: p for p in a.passages}
         docs_seen: list[str] = []
@@ -92,9 +106,61 @@ def test_unrelated_questions_are_refused_with_a_reason(searcher: Searcher) -> No
         scores.append(round(a.best_score, 3))
         assert not a.answered, (question, a.text)
         assert a.text is None and a.passages == []
-        assert a.reason and f"{threshold:.2f}" in a.reason
+        assert a.reason
     log.warning("unrelated best scores: %s (threshold %s)", sorted(scores), threshold)
-    assert max(scores) < threshold - 0.1  # a wide margin, not a lucky cut
+
+
+@pytest.mark.slow
+def test_questions_the_documents_do_not_answer_are_refused(
+    unanswerable: dict[str, Answer],
+) -> None:
+    answered = {i: a.text for i, a in unanswerable.items() if a.answered}
+    log.warning("unanswerable dev: %d/%d refused", len(unanswerable) - len(answered), 12)
+    assert len(answered) <= 1, answered
+    for a in unanswerable.values():
+        if not a.answered:
+            assert a.reason and a.passages == []
+            assert a.missing or "below the threshold" in a.reason
+
+
+@pytest.mark.slow
+def test_refusals_name_what_is_missing(unanswerable: dict[str, Answer]) -> None:
+    # the year the documents never give
+    assert "2027" in _why(unanswerable["dun-07"])
+    # the term that makes the question specific, not the topic ("refugees in Peru")
+    assert "unemployment" in _why(unanswerable["dun-02"])
+    # the meeting the documents mention is the first, not the second
+    assert "second meeting" in _why(unanswerable["dun-06"])
+    # the topic is there ("2023", "Brazil", refugees) but no figure answers "how many"
+    assert "a number" in _why(unanswerable["dun-01"])
+
+
+def _why(a: Answer) -> str:
+    assert not a.answered, a.text
+    return f"{a.reason} {a.missing}"
+
+
+@pytest.mark.slow
+def test_a_near_miss_is_answered_when_the_documents_do_say_it(searcher: Searcher) -> None:
+    """The guard against refusing everything: the first meeting is in the calendar."""
+    a = answer_question(
+        searcher,
+        "When will the first meeting of the Follow-Up and Coordination Mechanism take place?",
+    )
+    assert a.answered and "July 2025" in (a.text or "")
+    b = answer_question(searcher, "How many participants attended the meeting?")
+    assert b.answered and "150" in (b.text or "")
+
+
+@pytest.mark.slow
+def test_the_api_reports_what_a_refusal_found_missing(client: TestClient) -> None:
+    r = client.post(
+        "/ask", json={"question": "Which country will host the Global Refugee Forum in 2027?"}
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["answer"] is None and not body["answered"]
+    assert "2027" in body["missing"] and "2027" in body["reason"]
 
 
 def test_citations_that_were_not_retrieved_are_dropped() -> None:
