@@ -30,6 +30,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cartagena.errors import CartagenaError
 from evals.gold import Span, _doc_id
@@ -84,7 +85,8 @@ class AskOutcome:
     missing: list[str] = field(default_factory=list)
 
 
-def _spans(evidence: object) -> tuple[Span, ...]:
+def _spans(evidence: Any) -> tuple[Span, ...]:
+    """``null``, one ``{"doc", "text"}`` or a list of them (a malformed one raises)."""
     if evidence is None:
         return ()
     items = evidence if isinstance(evidence, list) else [evidence]
