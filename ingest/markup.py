@@ -13,7 +13,13 @@ from pathlib import Path
 
 from cartagena.errors import DocumentParseError
 from ingest.models import Block, ParsedDocument
-from ingest.normalize import ends_sentence, join_lines, normalize_text, word_forms
+from ingest.normalize import (
+    ends_sentence,
+    interrupts_paragraph,
+    join_lines,
+    normalize_text,
+    word_forms,
+)
 
 MAX_BYTES = 20_000_000
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -77,6 +83,8 @@ def parse_markdown(path: Path) -> ParsedDocument:
         heading = _HEADING.match(line)
         fn = _FOOTNOTE_DEF.match(line)
         item = _ITEM.match(line)
+        if item and kind == "paragraph" and buffer and not interrupts_paragraph(line):
+            item = None  # "6) ..." wrapped inside a paragraph's own enumeration
         if heading:
             flush()
             title = normalize_text(strip_inline(heading.group(2)).strip("*_ "))
@@ -111,6 +119,8 @@ def parse_text(path: Path) -> ParsedDocument:
         current_kind = "paragraph"
         for line in lines:
             item = _ITEM.match(line)
+            if item and current_kind == "paragraph" and current and not interrupts_paragraph(line):
+                item = None  # "6) ..." wrapped inside a paragraph's own enumeration
             if item:
                 if current:
                     blocks.append(Block(kind=current_kind, text=join_lines(current, vocab)))  # type: ignore[arg-type]

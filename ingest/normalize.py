@@ -59,6 +59,21 @@ def join_lines(lines: list[str], vocabulary: set[str] | None = None) -> str:
     return normalize_text(out)
 
 
+_ORDINAL_MARKER = re.compile(r"^\(?(\d{1,3}|[a-z])[.)]\s")
+
+
+def interrupts_paragraph(line: str) -> bool:
+    """Whether a list marker at the start of ``line`` may end the paragraph before it.
+
+    As in CommonMark, a numbered or lettered marker other than 1 (or a) does not: "6) supporting
+    ..." wrapped to the start of a line goes on with the paragraph's own inline enumeration
+    ("priorities: 1) ...; 5) ... systems;"). Bullets always may. Inside a list, every marker
+    opens the next item; this rule is only about an open paragraph.
+    """
+    match = _ORDINAL_MARKER.match(line.strip())
+    return match is None or match.group(1) in ("1", "a")
+
+
 def ends_sentence(text: str) -> bool:
     return bool(re.search(r"[.!?:;][\"'\u201d\u2019)\]]*$", text.strip()))
 

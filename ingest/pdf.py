@@ -27,7 +27,13 @@ from pypdf.errors import PdfReadError
 
 from cartagena.errors import DocumentParseError
 from ingest.models import Block, ParsedDocument
-from ingest.normalize import ends_sentence, join_lines, normalize_text, word_forms
+from ingest.normalize import (
+    ends_sentence,
+    interrupts_paragraph,
+    join_lines,
+    normalize_text,
+    word_forms,
+)
 
 log = logging.getLogger(__name__)
 
@@ -122,29 +128,47 @@ def _make_line(page_no: int, group: list[Fragment]) -> Line:
     )
 
 
-def _running_lines(pages: list[list[Line]], heights: list[float]) -> set[tuple[int, int]]:
+def _running_lines(
+    pages: list[list[Line]], heights: list[float], labels: list[str]
+) -> set[tuple[int, int]]:
     """(page, line index) of running headers, footers and page numbers.
 
-    A line counts as running when it sits in the top or bottom margin and either its text, with
-    digits masked, recurs at about the same height on at least half the pages (two at least), or
-    it is a bare page number. Body text never qualifies by position alone, so a short document
-    keeps all of its text.
+    A line counts as running when it sits in the top or bottom margin and either it is a bare
+    page number, or its text, with digits masked, recurs at about the same height on at least
+    half the pages (two at least), each time as running text does: the same wording on two
+    pages or more, or wording whose numbers include that page's own number ("Page 3 of 12").
+    Masking alone is not enough: in a three-page document, "Recommendation 4 ..." and
+    "Recommendation 9 ..." at the foot of two pages are body text. Body text never qualifies by
+    position alone, so a short document keeps all of its text.
     """
     n_pages = len(pages)
-    keys: dict[tuple[str, int], set[int]] = defaultdict(set)
+    keys: dict[tuple[str, int], dict[int, str]] = defaultdict(dict)
     masked: dict[tuple[int, int], tuple[str, int]] = {}
     for p, lines in enumerate(pages):
         for i, line in enumerate(lines):
             h = heights[p]
             if line.y < MARGIN_SHARE * h or line.y > (1 - MARGIN_SHARE) * h:
-                key = (re.sub(r"\d+", "#", line.text.lower()).strip(), round(line.y / 6))
-                keys[key].add(p)
+                text = line.text.lower().strip()
+                key = (re.sub(r"\d+", "#", text), round(line.y / 6))
+                keys[key][p] = text
                 masked[(p, i)] = key
     needed = max(2, math.ceil(0.5 * n_pages))
+
+    def as_running(p: int, text: str, texts: Counter[str]) -> bool:
+        numbers = set(re.findall(r"\d+", text))
+        own = {str(p + 1)} | ({labels[p].lower()} if p < len(labels) else set())
+        return texts[text] >= 2 or bool(numbers & own)
+
+    recurring: dict[tuple[str, int], set[int]] = {}
+    for key, by_page in keys.items():
+        texts = Counter(by_page.values())
+        recurring[key] = {p for p, text in by_page.items() if as_running(p, text, texts)}
     running = set()
-    for where, key in masked.items():
-        if (n_pages >= 2 and len(keys[key]) >= needed) or _PAGE_NUMBER.match(key[0]):
-            running.add(where)
+    for (p, i), key in masked.items():
+        if _PAGE_NUMBER.match(key[0]) or (
+            n_pages >= 2 and len(recurring[key]) >= needed and p in recurring[key]
+        ):
+            running.add((p, i))
     return running
 
 
@@ -226,7 +250,7 @@ class _Open:
 
 
 def _blocks(pages: list[list[Line]], heights: list[float], labels: list[str]) -> list[Block]:
-    running = _running_lines(pages, heights)
+    running = _running_lines(pages, heights, labels)
     kept = [
         [ln for i, ln in enumerate(lines) if (p, i) not in running] for p, lines in enumerate(pages)
     ]
@@ -291,7 +315,9 @@ def _continues(current: _Open, line: Line, gap: float | None, spacing: float) ->
     """Whether ``line`` goes on with the open paragraph or list item rather than starting one."""
     last = current.lines[-1]
     unfinished = not ends_sentence(last.text)
-    if _LIST_MARKER.match(line.text):
+    if _LIST_MARKER.match(line.text) and (
+        current.kind != "paragraph" or interrupts_paragraph(line.text)
+    ):
         return False
     if unfinished and line.text[:1].islower():
         return True  # a sentence broken mid-way, whatever the layout says

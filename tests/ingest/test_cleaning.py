@@ -122,3 +122,21 @@ def test_lines_in_the_margin_band_that_do_not_recur_are_kept(tmp_path: Path) -> 
         TOP_LINES[2],
         "Body line number 3.",
     ]
+
+
+def test_numbered_lines_at_the_foot_of_a_short_document_are_body_text(tmp_path: Path) -> None:
+    """Digits are masked to find "Page 3 of 12", but masking alone must not make two different
+    numbered lines at the same height a running footer: in a three-page document two pages are
+    already half of them."""
+    pages = []
+    for n, number in ((1, 4), (2, 9), (3, None)):
+        lines = pdfs.paragraph(700, [f"Paragraph {n} opens page {n} and explains why it matters."])
+        if number is not None:
+            lines.append((60.0, f"Recommendation {number} was adopted by consensus."))
+        pages.append(lines)
+    path = pdfs.layout_pdf(tmp_path / "short.pdf", pages, header=HEADER)
+    texts = [b.text for b in parse_pdf(path).blocks]
+    assert "Recommendation 4 was adopted by consensus." in texts, texts
+    assert "Recommendation 9 was adopted by consensus." in texts, texts
+    # the real running lines still go
+    assert not any("Running header" in t or "Page " in t for t in texts), texts

@@ -24,11 +24,13 @@ from ingest.coverage import LostRun, Span, document_lost_runs, lost_runs
 from ingest.embed import Embedder
 from ingest.models import Block, ChunkedDocument
 from ingest.parse import parse_file
+from ingest.pdf import parse_pdf
 from ingest.structure import demote_empty_headings
 from search.engine import Searcher
 from search.models import Filters
 from tests.conftest import CONSULTATION, DOC_IDS, PLEDGE, BuiltIndex
 from tests.ingest.test_cleaning import TWINS
+from tests.utils import pdfs
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+")
 
@@ -262,3 +264,33 @@ def test_every_sentence_of_the_text_twin_is_found_by_phrase_search_in_the_pdf_in
     assert not missing, f"{len(missing)} of {len(sentences)} sentences not found:\n" + "\n".join(
         f"  - {m[:160]!r}" for m in missing
     )
+
+
+# -- numbered items inside a paragraph ----------------------------------------------------------
+
+ENUMERATION = [
+    "The ILO stressed the following priorities: 1) sharing practices; 5) investing in",
+    "public services, avoiding parallel systems;",
+    "6) supporting inclusive public systems, such as union-supported childcare; 7) fostering",
+    "equitable hiring policies.",
+]
+
+
+def test_a_numbered_marker_wrapped_inside_a_paragraph_does_not_start_an_item(
+    tmp_path: Path,
+) -> None:
+    """As in CommonMark, only a list's first marker (1, a) may interrupt a paragraph; a list
+    that is already open takes every marker as its next item."""
+    whole = " ".join(ENUMERATION)
+    pdf = pdfs.layout_pdf(tmp_path / "enum.pdf", [pdfs.paragraph(700, ENUMERATION)])
+    assert [(b.kind, b.text) for b in parse_pdf(pdf).blocks] == [("paragraph", whole)]
+    md = tmp_path / "enum.md"
+    md.write_text("\n".join(ENUMERATION) + "\n\n1. first item\n2. second item\n")
+    txt = tmp_path / "enum.txt"
+    txt.write_text("\n".join(ENUMERATION) + "\n\n1. first item\n2. second item\n")
+    for path in (md, txt):
+        assert [(b.kind, b.text) for b in parse_file(path).blocks] == [
+            ("paragraph", whole),
+            ("item", "1. first item"),
+            ("item", "2. second item"),
+        ], path
