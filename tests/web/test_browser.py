@@ -108,6 +108,41 @@ def test_page_fits_a_phone_screen(browser_context, live_server: str, artifacts_d
     page.screenshot(path=str(artifacts_dir / "search-phone.png"), full_page=True)
 
 
+def test_page_speaks_the_visitors_language(
+    browser_context, live_server: str, artifacts_dir: Path
+) -> None:
+    page = browser_context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        # the browser asks for Portuguese: the page is in Portuguese
+        page.set_extra_http_headers({"Accept-Language": "pt-BR,pt;q=0.9,en;q=0.5"})
+        page.goto(live_server + "/")
+        assert page.locator("html").get_attribute("lang") == "pt"
+        assert "Pesquisar nos documentos" in page.locator("form.query").inner_text()
+        # the switch in the header: Spanish, kept for the next pages over the browser's choice
+        page.click("#ui-lang-es")
+        page.wait_for_url("**lang_ui=es**")
+        page.fill("input[name=q]", "reunificación familiar")
+        page.press("input[name=q]", "Enter")
+        first = page.locator("article.result").first
+        first.wait_for()
+        assert page.locator("html").get_attribute("lang") == "es"
+        assert "Buscar en los documentos" in page.locator("form.query").inner_text()
+        button = first.locator("button.copy")
+        assert button.inner_text() == "Copiar cita"
+        button.click()
+        sync_api.expect(button).to_have_text("Copiada")
+        page.screenshot(path=str(artifacts_dir / "search-es-desktop.png"), full_page=True)
+        page.click("#ui-lang-en")
+        page.wait_for_url("**lang_ui=en**")
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert button.count() == 0 or "Copy citation" in page.content()
+        assert not errors, errors
+    finally:
+        browser_context.clear_cookies()  # the profile is shared with the other tests
+
+
 def _in_viewport(page, locator) -> bool:
     box = locator.bounding_box()
     height = page.evaluate("window.innerHeight")
