@@ -56,8 +56,9 @@ class SearchService:
         the same embedding cache entries (they are keyed by backend). The query embedder
         serves when it is that one; otherwise the ingest model loads on the first rebuild."""
         queries = self._searcher.embedder
-        ingest = Embedder.for_ingest(self.settings)  # cheap: the model loads on first use
-        return queries if queries.backend == ingest.backend else ingest
+        if queries.backend == self.settings.embed_backend:
+            return queries
+        return Embedder.for_ingest(self.settings)
 
     def _mtime(self) -> float:
         try:
