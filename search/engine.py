@@ -40,7 +40,7 @@ class Searcher:
         self.query_cache = VectorCache(settings.query_cache_size)
         self.batcher = batcher_for(
             embedder,
-            embedder.encode,
+            embedder.encode_queries,
             settings.query_batch_max,
             settings.query_batch_wait_ms / 1000,
         )
@@ -148,7 +148,24 @@ class Searcher:
             method=self.settings.fusion,
             weight_dense=self.settings.hybrid_weight_dense,
             rrf_k=self.settings.rrf_k,
+            share=fusion.lexical_share(
+                self.lexical_coverage(text), self.settings.hybrid_coverage_power
+            ),
         )
+
+    def lexical_coverage(self, text: str) -> float:
+        """Share of the query's distinct lexical terms that occur in the index at all.
+
+        Near 1 for an English query over English text, near 0 for a Spanish one: hybrid fusion
+        trusts the lexical list that much (``search.fusion.lexical_share``). Must read the
+        query as :meth:`lexical` does."""
+        if self.settings.lexical_backend == "fts5":
+            return 1.0  # no vocabulary to consult; FTS5 ranks on what it matched
+        terms = set(lexical_tokens(text))
+        if not terms:
+            return 0.0
+        vocab = self.store.bm25.vocab_dict
+        return sum(t in vocab for t in terms) / len(terms)
 
     def _mask(self, parsed: ParsedQuery, filters: Filters) -> np.ndarray | None:
         mask = self.store.mask(filters)

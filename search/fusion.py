@@ -7,6 +7,13 @@
 - ``zscore``: as ``convex`` but each list standardised (score - mean) / std over its candidates;
   a passage missing from a list gets that list's lowest standardised score. One outlier at the
   top no longer squeezes the rest of a list towards 0, as it does under min-max.
+
+Whatever the method, the lexical list's weight is scaled by ``lexical_share`` (1 = as
+configured). The engine sets it from the share of the query's terms the lexical index knows at
+all (:func:`lexical_share`): a Spanish query over English text matches two or three stray words
+("de", "Cartagena"), and BM25 over those would otherwise outvote a good dense ranking. The
+fusion methods standardise each list on its own, so a list ranked on almost nothing looks as
+confident as one ranked on every word; the share puts that back.
 """
 
 from __future__ import annotations
@@ -32,27 +39,45 @@ def _zscore(ranked: Ranked) -> dict[int, float]:
     return {r: (s - mean) / std if std > 0 else 0.0 for r, s in ranked}
 
 
-def rrf(dense: Ranked, lexical: Ranked, weight_dense: float, rrf_k: int) -> dict[int, float]:
+def lexical_share(coverage: float, power: float) -> float:
+    """How much of its configured weight the lexical list keeps: ``coverage ** power``.
+
+    ``coverage`` is the share of the query's terms found in the lexical index (0..1). Power 0
+    turns the scaling off; larger powers discount partial matches harder."""
+    if power <= 0:
+        return 1.0
+    return float(min(max(coverage, 0.0), 1.0) ** power)
+
+
+def rrf(
+    dense: Ranked, lexical: Ranked, weight_dense: float, rrf_k: int, share: float = 1.0
+) -> dict[int, float]:
     fused: dict[int, float] = {}
-    for weight, ranked in ((weight_dense, dense), (1.0 - weight_dense, lexical)):
+    for weight, ranked in ((weight_dense, dense), ((1.0 - weight_dense) * share, lexical)):
         for rank, (row, _) in enumerate(ranked, start=1):
             fused[row] = fused.get(row, 0.0) + weight / (rrf_k + rank)
     return fused
 
 
-def convex(dense: Ranked, lexical: Ranked, weight_dense: float) -> dict[int, float]:
+def convex(
+    dense: Ranked, lexical: Ranked, weight_dense: float, share: float = 1.0
+) -> dict[int, float]:
     d, lx = _minmax(dense), _minmax(lexical)
+    w_lex = (1.0 - weight_dense) * share
     return {
-        row: weight_dense * d.get(row, 0.0) + (1.0 - weight_dense) * lx.get(row, 0.0)
+        row: weight_dense * d.get(row, 0.0) + w_lex * lx.get(row, 0.0)
         for row in d.keys() | lx.keys()
     }
 
 
-def zscore(dense: Ranked, lexical: Ranked, weight_dense: float) -> dict[int, float]:
+def zscore(
+    dense: Ranked, lexical: Ranked, weight_dense: float, share: float = 1.0
+) -> dict[int, float]:
     d, lx = _zscore(dense), _zscore(lexical)
     d_floor, lx_floor = min(d.values(), default=0.0), min(lx.values(), default=0.0)
+    w_lex = (1.0 - weight_dense) * share
     return {
-        row: weight_dense * d.get(row, d_floor) + (1.0 - weight_dense) * lx.get(row, lx_floor)
+        row: weight_dense * d.get(row, d_floor) + w_lex * lx.get(row, lx_floor)
         for row in d.keys() | lx.keys()
     }
 
@@ -64,13 +89,15 @@ def fuse(
     method: str = "convex",
     weight_dense: float = 0.5,
     rrf_k: int = 60,
+    share: float = 1.0,
 ) -> Ranked:
+    """The top ``k`` of both lists fused; ``share`` scales the lexical weight (module doc)."""
     if method == "rrf":
-        fused = rrf(dense, lexical, weight_dense, rrf_k)
+        fused = rrf(dense, lexical, weight_dense, rrf_k, share)
     elif method == "convex":
-        fused = convex(dense, lexical, weight_dense)
+        fused = convex(dense, lexical, weight_dense, share)
     elif method == "zscore":
-        fused = zscore(dense, lexical, weight_dense)
+        fused = zscore(dense, lexical, weight_dense, share)
     else:
         raise ValueError(f"unknown fusion method {method!r}: use rrf, convex or zscore")
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]

@@ -56,9 +56,8 @@ class SearchService:
         the same embedding cache entries (they are keyed by backend). The query embedder
         serves when it is that one; otherwise the ingest model loads on the first rebuild."""
         queries = self._searcher.embedder
-        if queries.backend == self.settings.embed_backend:
-            return queries
-        return Embedder.for_ingest(self.settings)
+        ingest = Embedder.for_ingest(self.settings)  # cheap: the model loads on first use
+        return queries if queries.backend == ingest.backend else ingest
 
     def _mtime(self) -> float:
         try:
