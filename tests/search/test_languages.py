@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +18,7 @@ from corpus.catalog import DocumentMeta
 from ingest.build import build_index, with_language
 from ingest.chunk import citation
 from ingest.embed import Embedder
+from ingest.managed import InvalidUploadError, UploadMeta, store_upload
 from ingest.models import Block, ParsedDocument
 from search.engine import Searcher
 from search.loader import load_searcher
@@ -184,3 +186,10 @@ def test_a_given_language_is_kept_else_detected() -> None:
     )
     assert with_language(DocumentMeta(id="d", title="T"), doc).language == "es"
     assert with_language(DocumentMeta(id="d", title="T", language="pt"), doc).language == "pt"
+
+
+def test_an_upload_in_another_language_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidUploadError, match="use one of en, es, pt"):
+        store_upload(tmp_path, "nota.md", b"# Note\n\nTexte.", UploadMeta(language="fr"))
+    stored = store_upload(tmp_path, "nota.md", b"# Nota\n\nTexto.", UploadMeta(language="es"))
+    assert stored.exists()
