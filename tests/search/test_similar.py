@@ -14,7 +14,15 @@ from ingest.embed import Embedder
 from ingest.spans import tokens
 from search.engine import Searcher
 from search.loader import load_searcher
-from search.similar import Exclusion, find_similar, shared_runs, shingles, similar_to_passage, stems
+from search.similar import (
+    Exclusion,
+    cosines,
+    find_similar,
+    shared_runs,
+    shingles,
+    similar_to_passage,
+    stems,
+)
 from search.wording import american, content_terms, overlap_f1
 from tests.conftest import (
     CONSULTATION,
@@ -268,3 +276,28 @@ def test_http_similar_ranks_a_paraphrase_source_first_and_explains_the_score(
     assert r.status_code != 500
     for bad in ({"text": ""}, {"text": "x", "k": 0}, {"text": "x", "extra": 1}, {"k": 3}):
         assert client.post("/similar", json=bad).status_code == 422, bad
+
+
+@pytest.mark.slow
+def test_an_index_without_sentence_vectors_ranks_by_the_passage_vector(
+    tmp_path: Path, settings: Settings, embedder: Embedder
+) -> None:
+    """Sentence vectors are optional at ingest; /similar then compares whole passages and
+    never runs the model over candidate sentences."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "gamma-2021.md").write_text(
+        "# gamma-2021\n\n## Visas\n\nStrengthen policies on student visas as protection "
+        "solutions.\n\n## Fish\n\nFisheries and coastal towns need new harbours.\n"
+    )
+    lean = settings.model_copy(update={"sentence_vectors": False})
+    build_index(corpus, tmp_path / "index", lean, embedder)
+    searcher = load_searcher(tmp_path / "index", lean, embedder)
+    assert not searcher.store.has_sentence_vectors
+    draft = "Student visa policies should be reinforced as a way to protect"
+    found = find_similar(searcher, draft)
+    top = found[0]
+    assert "student visas" in top.hit.text and top.wording > 0
+    # meaning is the passage vector's cosine alone
+    row = searcher.store.row_of(top.hit.passage_id)
+    assert top.cosine == pytest.approx(float(cosines(searcher, draft, [row])[0]), abs=1e-4)
