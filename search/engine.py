@@ -161,11 +161,14 @@ class Searcher:
         query as :meth:`lexical` does."""
         if self.settings.lexical_backend == "fts5":
             return 1.0  # no vocabulary to consult; FTS5 ranks on what it matched
-        terms = set(lexical_tokens(text))
-        if not terms:
-            return 0.0
         vocab = self.store.bm25.vocab_dict
-        return sum(t in vocab for t in terms) / len(terms)
+        best = 0.0
+        # as bm25_scores reads it: once per language the index holds (English alone: once)
+        for lang in self.store.languages or ["en"]:
+            terms = set(lexical_tokens(text, language=lang))
+            if terms:
+                best = max(best, sum(t in vocab for t in terms) / len(terms))
+        return best
 
     def _mask(self, parsed: ParsedQuery, filters: Filters) -> np.ndarray | None:
         mask = self.store.mask(filters)

@@ -111,6 +111,13 @@ def test_stemmed_and_accent_folded_in_the_documents_language(
     assert hit.language == ("es" if hit.doc_id == ES_DOC else "pt")
 
 
+def test_query_coverage_reads_the_query_in_each_indexed_language(multi: Multilingual) -> None:
+    # English stemming keeps "forzadas" whole, which no document holds; Spanish finds both
+    assert multi.searcher.lexical_coverage("migraciones forzadas") == 1.0
+    assert multi.searcher.lexical_coverage("hiring refugees") == 1.0
+    assert multi.searcher.lexical_coverage("zzzz qqqq") == 0.0
+
+
 def test_english_terms_still_stemmed_in_english(multi: Multilingual) -> None:
     hit = _top(multi.searcher, "hiring refugee qualification")
     assert hit.doc_id == EN_DOC and hit.language == "en"
