@@ -31,6 +31,11 @@ class GoldQuery:
     def is_spanish(self) -> bool:
         return "es" in self.tags
 
+    @property
+    def is_crosslingual(self) -> bool:
+        """A Spanish or Portuguese query (English evidence): reported apart from the headline."""
+        return bool({"es", "pt", "crosslingual"} & set(self.tags))
+
 
 def _doc_id(doc: str) -> str:
     """'name.pdf', 'name.md' and 'name' are the same document."""

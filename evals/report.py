@@ -38,8 +38,9 @@ def _group(results: list[GoldResult]) -> dict:
 
 
 def summarize_gold(run: Run) -> dict:
-    english = [r for r in run.gold if not r.query.is_spanish]
+    english = [r for r in run.gold if not r.query.is_crosslingual]
     spanish = [r for r in run.gold if r.query.is_spanish]
+    crosslingual = [r for r in run.gold if r.query.is_crosslingual]
     tags = sorted({t for r in run.gold for t in r.query.tags})
     return {
         "system": run.system,
@@ -48,6 +49,7 @@ def summarize_gold(run: Run) -> dict:
         "median_passage_chars": run.median_chars(),
         "english": _group(english),
         "es": _group(spanish),
+        "crosslingual": _group(crosslingual),
         "tags": {t: _group([r for r in run.gold if t in r.query.tags]) for t in tags},
         "missed_top5": [
             {
@@ -125,11 +127,15 @@ def gold_markdown(report: dict) -> list[str]:
             for r in runs
         ],
     )
-    if any(r["es"]["queries"] for r in runs):
-        lines += ["", "### `es` queries (Spanish query, English evidence)", ""]
-        lines += _table(
-            head[:-1], [_metric_row(f"{r['system']}/{r['mode']}", r["es"], []) for r in runs]
-        )
+    for key, title in (
+        ("crosslingual", "Spanish and Portuguese queries (`es`, `pt`: English evidence)"),
+        ("es", "`es` queries (Spanish query, English evidence)"),
+    ):
+        if any(r.get(key, {}).get("queries") for r in runs):
+            lines += ["", f"### {title}", ""]
+            lines += _table(
+                head[:-1], [_metric_row(f"{r['system']}/{r['mode']}", r[key], []) for r in runs]
+            )
     lines += ["", "### Per tag", ""]
     rows = [
         _metric_row(f"{tag}: {r['system']}/{r['mode']}", group, [])

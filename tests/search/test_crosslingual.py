@@ -126,3 +126,12 @@ def test_a_quoted_phrase_stays_exact_under_the_multilingual_model(
     hits = nano_searcher.search('repatriación voluntaria "non-refoulement"', k=10, mode="hybrid")
     assert hits
     assert all("non-refoulement" in h.text.lower() for h in hits)
+
+
+def test_portuguese_queries_are_not_counted_in_the_english_headline() -> None:
+    from evals.gold import GoldQuery
+
+    pt = GoldQuery("x", "evitar a duplicação", (), ("pt", "crosslingual"))
+    es = GoldQuery("y", "evitar la duplicación", (), ("es", "crosslingual"))
+    en = GoldQuery("z", "avoid duplication", (), ("topic",))
+    assert pt.is_crosslingual and es.is_crosslingual and not en.is_crosslingual
