@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     answer_min_coverage: float = Field(0.6, ge=0.0, le=1.0)
     answer_context_weight: float = Field(0.7, ge=0.0, le=1.0)
     answer_phrase_weight: float = Field(0.0, ge=0.0, le=1.0)
+    # A sentence that passes those checks may answer from this score up (the question as a whole
+    # is still refused below ``answer_min_score``).
+    answer_sentence_min_score: float = Field(0.42, ge=0.0, le=1.0)
     # Optional generative answers from an OpenAI-compatible endpoint; off unless a URL is set.
     llm_base_url: str | None = None  # e.g. http://localhost:11434/v1
     llm_api_key: SecretStr | None = None

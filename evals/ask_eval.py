@@ -45,6 +45,7 @@ GRID: dict[str, tuple[float, ...]] = {
     "answer_min_coverage": (0.2, 0.3, 0.4, 0.5, 0.6),
     "answer_context_weight": (0.3, 0.5, 0.7),
     "answer_phrase_weight": (0.0, 0.3),
+    "answer_sentence_min_score": (0.25, 0.33, 0.42),
 }
 
 
@@ -55,6 +56,7 @@ ASK_KNOBS = (
     "answer_min_coverage",
     "answer_context_weight",
     "answer_phrase_weight",
+    "answer_sentence_min_score",
 )
 
 

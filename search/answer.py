@@ -176,7 +176,8 @@ def check_sentence(
 ) -> Check:
     """Type, must terms and coverage of one sentence, its passage standing as context."""
     sent_seq = content_stems(s.text, known)
-    ctx_seq = content_stems(f"{hit.title}. {hit.section}. {hit.text}", known)
+    # the citation names the document's place and year: "(Brasilia, 2024)"
+    ctx_seq = content_stems(f"{hit.citation}. {hit.title}. {hit.section}. {hit.text}", known)
     sent, ctx = set(sent_seq), set(ctx_seq)
     total = sum(weights.values())
     ctx_w = settings.answer_context_weight
@@ -198,12 +199,8 @@ def check_sentence(
         pairs = unigram
     beta = settings.answer_phrase_weight
     coverage = (1 - beta) * unigram + beta * pairs
-    # A factoid question whose words the documents never use cannot be answered from them.
-    absent = [q.show(t) for t in q.unknown] if q.kind else []
-    if q.kind and weights:  # ... nor one whose most specific term the evidence lacks
-        rarest = max(weights, key=lambda t: weights[t])
-        if rarest not in sent | ctx and rarest not in q.unknown:
-            absent.append(q.show(rarest))
+    # "Who was the president of ...": evidence without "president" answers something else.
+    absent = [q.show(t) for t in q.focus if t not in sent | ctx]
     absent += [n for n in q.numbers if n not in sent]
     absent += [q.show(n) for n in q.names if n not in ctx]
     absent += [
@@ -299,11 +296,16 @@ def answer_question(
         missing = [q.show(t) for t in q.terms if t not in retrieved]
         # its passages would be noise
         return Answer(question, [], [], best, reason, threshold, {"type": q.kind}, missing)
-    weights = term_weights(searcher.store, list(q.terms))
+    # A word the documents never use weighs as much as the rarest word they do, no more: an
+    # unknown "behalf" must not outweigh everything the sentence does hold.
+    n = max(int(searcher.store.bm25.scores.get("num_docs", searcher.store.size)), 1)
+    rarest = math.log(1 + (n - 0.5) / 1.5)
+    weights = {t: min(w, rarest) for t, w in term_weights(searcher.store, list(q.terms)).items()}
     by_id = {h.passage_id: h for h in hits}
     checks = [check_sentence(s, by_id[s.passage_id], q, weights, settings, known) for s in scored]
     min_cov = settings.answer_min_coverage
-    answering = [c.sentence for c in checks if c.ok(min_cov) and c.sentence.score >= threshold]
+    floor = settings.answer_sentence_min_score
+    answering = [c.sentence for c in checks if c.ok(min_cov) and c.sentence.score >= floor]
     extra = {"type": q.kind, "coverage": max(c.coverage for c in checks)}
     if not answering:
         reason, missing = refusal(q, checks, known, min_cov, threshold)

@@ -36,7 +36,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (NUMBER, re.compile(r"^\s*(what|which) (percentage|proportion|share|number|amount)\b")),
     (DATE, re.compile(r"^\s*(when|since when)\b")),
-    (DATE, re.compile(r"\b(what|which|in what|in which) (year|date|month|day)\b")),
+    (DATE, re.compile(r"\b(what|which|in what|in which) (year|date|month|day|period|time)\b")),
     (PLACE, re.compile(r"^\s*(where)\b")),
     (
         PLACE,
@@ -61,7 +61,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 QUESTION_WORDS = frozenset(
     lexical_tokens(
         "how many much does did do about describe described which kind find found say said "
-        "tell whose who whom when where what why year date month day city cities country "
+        "tell whose who whom when where what why year date month day period city cities country "
         "countries place town venue number amount percentage proportion total figure "
         "organisation organization company companies agency agencies entity persons "
         # light verbs: "take place", "what does it cover" ask nothing about the topic
@@ -175,6 +175,14 @@ _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 # A list marker ("1)", "3.") or a section number is not a figure.
 _LIST_MARKER = re.compile(r"(?:^|\s)\(?\d{1,2}[.)](?=\s)")
 _CAPITALISED = re.compile(r"\b[A-Z][\w+-]*")
+_FOCUS = re.compile(
+    r"^\s*(?:who|what|which)\s+(?:is|was|are|were|will be|would be|has been)\s+"
+    r"(?:the\s+|a\s+|an\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*)?)"
+)
+# Words that end the focus phrase besides stopwords ("the rate *among* refugees").
+_FOCUS_STOP = frozenset(
+    ["among", "about", "between", "during", "after", "before", "since", "under", "per"]
+)
 # Spelling variants tried for a question word the index does not know ("labour" -> "labor").
 _VARIANTS = [
     ("our", "or"),
@@ -203,7 +211,7 @@ class Question:
     ordinals: tuple[tuple[str, str], ...] = ()  # ("second", stem of the word it qualifies)
     phrases: tuple[tuple[str, str], ...] = ()  # adjacent content stems of the question
     counted: str | None = None  # the stem after "how many"
-    unknown: tuple[str, ...] = ()  # terms the index never uses: must terms of a typed question
+    focus: tuple[str, ...] = ()  # what "who/what is the X" asks about: a must term
     surface: dict[str, str] = field(default_factory=dict)  # stem -> the question's own word
     question_words: frozenset[str] = frozenset()  # folded words of the question
 
@@ -288,10 +296,28 @@ def read_question(question: str, known: frozenset[str] | set[str] | dict[str, in
         ordinals=tuple(ordinals),
         phrases=tuple(p for p in phrases if p[0] != p[1]),
         counted=counted,
-        unknown=tuple(t for t in dict.fromkeys(content) if t not in known and not t.isdigit()),
+        focus=focus_terms(question, known),
         surface=surface,
         question_words=frozenset(toks),
     )
+
+
+def focus_terms(
+    question: str, known: frozenset[str] | set[str] | dict[str, int]
+) -> tuple[str, ...]:
+    """The noun phrase a copular question asks about: "Who was *the president* of Chile?",
+    "What is *the unemployment rate* among ...": the answer must be about it, not near it."""
+    match = _FOCUS.search(" ".join(question.lower().split()))
+    if not match:
+        return ()
+    out = []
+    for tok in words(match.group(1)):
+        if tok in STOPWORDS or tok in _FOCUS_STOP:
+            break
+        stem = respell(tok, known)
+        if stem not in QUESTION_WORDS:
+            out.append(stem)
+    return tuple(out)
 
 
 def content_stems(text: str, known: frozenset[str] | set[str] | dict[str, int]) -> list[str]:
