@@ -174,9 +174,16 @@ class Searcher:
         mask = self.store.mask(filters)
         for phrase in parsed.phrases:
             candidates = self.store.phrase_rows(phrase)
-            texts = self.store.texts(candidates) if candidates else {}
+            fields = self.store.phrase_fields(candidates) if candidates else {}
             allowed = np.zeros(self.store.size, dtype=bool)
-            # FTS5 matched the tokens; confirm on our own folding (it also covers digits, accents)
-            allowed[[r for r, t in texts.items() if contains_phrase(words(t), phrase)]] = True
+            # FTS5 matched the tokens; confirm on our own folding (it also covers digits, accents),
+            # in the text or in one heading of the section path (never across the two)
+            allowed[
+                [
+                    r
+                    for r, (text, headings) in fields.items()
+                    if any(contains_phrase(words(t), phrase) for t in [text, *headings])
+                ]
+            ] = True
             mask = allowed if mask is None else (mask & allowed)
         return mask

@@ -147,14 +147,30 @@ class IndexStore:
         ]
 
     def phrase_rows(self, phrase: tuple[str, ...]) -> list[int]:
-        """Rows whose text holds the phrase's words in sequence (FTS5 phrase query)."""
+        """Rows whose text or section heading holds the phrase's words in sequence (FTS5).
+
+        A heading is wording of the document too, and the passages beneath it carry it only
+        in their section: without it, a phrase quoted from a heading would find nothing.
+        """
         fts = '"' + " ".join(phrase) + '"'
         return [
             r[0]
             for r in self.query(
-                "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?", (f"text : {fts}",)
+                "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?",
+                (f"{{text section}} : {fts}",),
             )
         ]
+
+    def phrase_fields(self, rows: list[int]) -> dict[int, tuple[str, list[str]]]:
+        """Row -> (text, section headings), what an exact phrase may be found in."""
+        marks = ",".join("?" * len(rows))
+        return {
+            row: (text, json.loads(path) if path else [])
+            for row, text, path in self.query(
+                f"SELECT row, text, section_path FROM passages WHERE row IN ({marks})",
+                [int(r) for r in rows],
+            )
+        }
 
     def fts_bm25(self, tokens: list[str], limit: int) -> list[tuple[int, float]]:
         """SQLite's own BM25 over the full-text table (kept to compare with bm25s)."""

@@ -305,3 +305,23 @@ def test_a_numbered_marker_wrapped_inside_a_paragraph_does_not_start_an_item(
             ("item", "1. first item"),
             ("item", "2. second item"),
         ], path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_a_phrase_quoted_from_a_heading_finds_the_passages_beneath_it(
+    searcher: Searcher, mode: str
+) -> None:
+    """A heading with passages under it is carried in their section, not in their text; the
+    phrase path looks there too (one heading at a time, never across heading and text)."""
+    heading = "Discussion Panel - World Bank (WB), International Labour Organization (ILO)"
+    beneath = [
+        p
+        for p in searcher.store.document_passages(CONSULTATION)
+        if any(h.startswith(heading) for h in p.section.split(" > "))
+    ]
+    assert beneath and not any("Discussion Panel" in p.text for p in beneath)
+    hits = searcher.search('"Discussion Panel"', k=50, mode=mode)
+    assert {h.passage_id for h in hits} == {p.passage_id for p in beneath}
+    # a phrase that only a heading followed by the first words of its text would make
+    assert searcher.search('"ACCOR (Brazil) According to studies"', k=5, mode=mode) == []
