@@ -67,7 +67,7 @@ class StandardRecipe:
         self.index.add(vectors)
 
     def search(self, query: str, k: int, mode: str) -> list[Result]:
-        vector = self.embedder.encode([query]).astype(np.float32)
+        vector = self.embedder.encode_queries([query]).astype(np.float32)
         distances, ids = self.index.search(vector, min(k, len(self.chunks)))
         return [
             Result(
