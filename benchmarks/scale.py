@@ -1,13 +1,14 @@
 """Vector search at scale: Flat vs HNSW vs IVF-SQ8 / IVF-PQ at 100k and 1M passages.
 
     python -m benchmarks.scale [--sizes 100000 1000000] [--kinds flat hnsw_sq8 ivf_sq8 ivf_pq]
+    python -m benchmarks.scale --store milvus --sizes 100000 --kinds flat --lexical-sizes
 
 Vectors: mixtures of two real all-MiniLM-L6-v2 SciFact embeddings plus a little noise, unit
 length (``--data real-mix``, needs ``.cache/bench/scifact-torch-*.npy`` from
 ``benchmarks.ingest_throughput``), or random unit vectors (``--data random``, the worst case
 for approximate search). Queries are further mixtures, not in the index. Each index is built
 with the engine's own ``ingest.index_writer.build_vector_index``, written to disk, then opened
-in a fresh process exactly as the server opens it (``search.store.open_vectors`` + tuning) to
+in a fresh process exactly as the server opens it (``search.vectors.open_vectors`` + tuning) to
 measure resident memory, per-query latency (one query at a time) and recall@10 against exact
 search. The lexical side (bm25s over synthetic passages of SciFact sentences) is timed at the
 sizes listed in ``--lexical-sizes``.
@@ -27,7 +28,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from benchmarks.common import Timer, dir_mib, percentiles, report, rss_mib
+from benchmarks.common import RESULTS, Timer, dir_mib, percentiles, report, rss_mib
 from cartagena.settings import get_settings
 from ingest.index_writer import build_vector_index
 
@@ -74,7 +75,7 @@ def probe(path: Path, queries: Path, k: int, sweep: list[int]) -> list[dict[str,
     """Run in a fresh process: open like the server, query one at a time, report memory.
 
     ``sweep``: efSearch (HNSW) or nprobe (IVF) values to try; the first is the setting's."""
-    from search.store import open_vectors, tune_vectors
+    from search.vectors import open_vectors, tune_vectors
 
     before = rss_mib()
     index = open_vectors(path, path.name.split("-")[0])
@@ -119,18 +120,23 @@ def recall(found: np.ndarray, truth: np.ndarray) -> float:
     )
 
 
-def vector_rows(n: int, kinds: list[str], args: argparse.Namespace) -> list[dict[str, Any]]:
+def dataset(n: int, args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(vectors, queries, exact top-k ids of the queries): the same for both stores."""
     base = base_vectors(args.data)
     vectors = synthetic(base, n, args.data, seed=n)
     queries = synthetic(base, args.queries, args.data, seed=n + 7)
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    _, truth = exact.search(queries, args.k)
+    return vectors, queries, truth
+
+
+def vector_rows(n: int, kinds: list[str], args: argparse.Namespace) -> list[dict[str, Any]]:
+    vectors, queries, truth = dataset(n, args)
     work: Path = args.work_dir
     work.mkdir(parents=True, exist_ok=True)
     qpath = work / f"queries-{n}.npy"
     np.save(qpath, queries)
-    exact = faiss.IndexFlatIP(vectors.shape[1])
-    exact.add(vectors)
-    _, truth = exact.search(queries, args.k)
-    del exact
     rows = []
     for kind in kinds:
         with Timer() as t:
@@ -163,6 +169,88 @@ def vector_rows(n: int, kinds: list[str], args: argparse.Namespace) -> list[dict
             )
             log.info("%s", rows[-1])
         path.unlink()
+    return rows
+
+
+def milvus_rows(n: int, kinds: list[str], args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The same vectors in a milvus-lite collection written by the engine's own MilvusStore
+    and searched through search.vectors.MilvusVectors, as a server with
+    CARTAGENA_VECTOR_STORE=milvus does; one query at a time, over the client's gRPC.
+
+    Also times two filtered searches: a metadata condition run as Milvus' expression
+    (``year >= 2005``: about half the rows) and an explicit row set as exact phrases pass it
+    (``row in [...]``, 1% of the rows), the choice search/vectors.py makes for phrases."""
+    import shutil
+
+    from ingest.milvus_store import MilvusStore, release
+    from ingest.vector_store import VectorRows
+    from search.vectors import MilvusVectors, VectorWhere
+
+    vectors, queries, truth = dataset(n, args)
+    rng = np.random.default_rng(n)
+    phrase_rows = np.sort(rng.choice(n, max(1, n // 100), replace=False)).astype(np.int64)
+    meta = VectorRows(
+        doc_ids=[f"doc-{i // 50}" for i in range(n)],
+        years=[1984 + (i // 50) % 42 for i in range(n)],
+        kinds=["report"] * n,
+        languages=["en"] * n,
+        footnotes=[False] * n,
+    )
+    rows = []
+    for kind in kinds:
+        work = args.work_dir / f"milvus-{kind}-{n}"
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        uri = str(work / "vectors.db")
+        base = get_settings()
+        settings = base.model_copy(
+            update={
+                "vector_store": "milvus",
+                "milvus_uri": uri,
+                "exact_search_max": n if kind == "flat" else 0,
+                "ann_index": base.ann_index if kind == "flat" else kind,
+            }
+        )
+        store = MilvusStore(settings, work)
+        with Timer() as t:
+            entries = store.write(work, "bench", vectors, meta)
+        manifest = {"version": "bench", "dimension": vectors.shape[1], "passages": n, **entries}
+        index = MilvusVectors(manifest, work, settings)
+
+        def timed(where: VectorWhere | None, index: MilvusVectors = index) -> tuple[list, list]:
+            latencies, found = [], []
+            for q in queries:
+                started = time.perf_counter()
+                ids, _ = index.search_rows(q.reshape(1, -1), args.k, where)
+                latencies.append(time.perf_counter() - started)
+                found.append(ids)
+            return latencies, found
+
+        latencies, found = timed(None)
+        by_year, _ = timed(VectorWhere(year_from=2005))
+        by_rows, _ = timed(VectorWhere(rows=phrase_rows, rows_needed=True))
+        p = percentiles(latencies[5:])
+        rows.append(
+            {
+                "side": "vector",
+                "kind": f"milvus-lite {kind}",
+                "n": n,
+                "data": args.data,
+                "param": "",
+                "build_s": round(t.seconds, 1),
+                "disk_mib": round(dir_mib(Path(uri)), 1),
+                "p50_ms": p["p50_ms"],
+                "p99_ms": p["p99_ms"],
+                "recall10": round(recall(np.array(found), truth), 4),
+                "p50_year_filter_ms": percentiles(by_year[5:])["p50_ms"],
+                "p50_row_in_1pct_ms": percentiles(by_rows[5:])["p50_ms"],
+            }
+        )
+        log.info("%s", rows[-1])
+        index.close()
+        store.close()
+        release(uri)
+        shutil.rmtree(work, ignore_errors=True)
     return rows
 
 
@@ -220,6 +308,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nprobe", type=int, nargs="*", default=[48, 96], help="IVF sweep")
     parser.add_argument("--ef-search", type=int, nargs="*", default=[192], help="HNSW sweep")
     parser.add_argument("--lexical-sizes", type=int, nargs="*", default=[100_000])
+    parser.add_argument(
+        "--store",
+        choices=["faiss", "milvus"],
+        default="faiss",
+        help="where the vectors live: FAISS files, or a milvus-lite collection (needs [milvus])",
+    )
     parser.add_argument("--out", type=Path)
     parser.add_argument("--work-dir", type=Path, default=WORK, help="index files go here")
     args = parser.parse_args(argv)
@@ -228,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[dict[str, Any]] = []
     for n in args.sizes:
         kinds = [k for k in args.kinds if n < 1_000_000 or k not in args.skip_at_1m]
-        rows += vector_rows(n, kinds, args)
+        rows += (milvus_rows if args.store == "milvus" else vector_rows)(n, kinds, args)
     for n in args.lexical_sizes:
         rows.append(lexical_row(n, args))
         log.info("%s", rows[-1])
@@ -245,7 +339,9 @@ def main(argv: list[str] | None = None) -> int:
             "faiss_threads": faiss.omp_get_max_threads(),
         },
     }
-    report("scale", rows, extra, args.out)
+    extra["store"] = args.store
+    out = args.out or (RESULTS / "scale-milvus.json" if args.store == "milvus" else None)
+    report("scale", rows, extra, out)
     return 0
 
 

@@ -92,6 +92,15 @@ class Settings(BaseSettings):
     hnsw_ef_construction: int = 128  # 64 stopped recall@10 at 0.94 at 1M (benchmarks §3)
     hnsw_ef_search: int = 96
     ivf_nprobe: int = 24
+    # Where passage vectors live (ingest/vector_store.py): FAISS files in each index version
+    # (default) or Milvus collections behind an alias (`pip install -e '.[milvus]'`). The
+    # manifest records it; a server configured for the other store refuses the index.
+    vector_store: Literal["faiss", "milvus"] = "faiss"
+    # A milvus-lite data file (a path ending in .db; default <index>/milvus.db) or a Milvus
+    # server, http://host:19530. Collections are named <prefix>_<version>, served as <prefix>.
+    milvus_uri: str | None = None
+    milvus_token: SecretStr | None = None
+    milvus_prefix: str = Field("cartagena", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
     # Concurrent query embeddings are encoded in one forward pass of at most this many texts;
     # a batch waits up to query_batch_wait_ms for company (0: only what is already queued).
     query_batch_max: int = 64

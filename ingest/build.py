@@ -29,7 +29,8 @@ from ingest.managed import merge_meta, tombstones, upload_meta
 from ingest.models import ChunkedDocument, ParsedDocument
 from ingest.normalize import NORMALIZER_VERSION
 from ingest.parse import corpus_files
-from ingest.tokens import TOKENIZER_VERSION
+from ingest.tokens import TOKENIZER_VERSION, tokenizer_language
+from ingest.vector_store import VectorRows, vector_store
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -205,7 +206,8 @@ def write_version(
                 build_dir / layout.DATABASE, sentences, sentence_matrix
             )
         layout.crash_point("mid-build")
-        index_type = index_writer.write_vectors(build_dir / layout.VECTORS, vectors, settings)
+        store = vector_store(settings, index_dir)
+        vector_entries = store.write(build_dir, version, vectors, vector_rows(docs))
         index_writer.write_bm25(
             build_dir / layout.BM25,
             passages,
@@ -221,7 +223,8 @@ def write_version(
                 "built_at": datetime.now(UTC).isoformat(),
                 "model": settings.model_name,
                 "dimension": int(vectors.shape[1]),
-                "faiss_index": index_type,
+                "vector_store": store.name,
+                **vector_entries,
                 "embed_backend": getattr(embedder, "backend", "torch"),
                 "normalizer_version": NORMALIZER_VERSION,
                 "chunker_version": CHUNKER_VERSION,
@@ -239,4 +242,20 @@ def write_version(
             },
         )
         layout.publish(index_dir, build_dir, version, keep=settings.keep_versions)
+        layout.crash_point("before-alias")
+        store.publish(vector_entries)
+        store.prune(index_dir)
     return version, len(passages), embedded
+
+
+def vector_rows(docs: list[tuple[ParsedDocument, DocumentMeta, ChunkedDocument]]) -> VectorRows:
+    """Each passage row's metadata, in row order, as the vector store keeps it for filters
+    (the same values search.store's masks read from SQLite)."""
+    rows = [(p, meta) for _, meta, c in docs for p in c.passages]
+    return VectorRows(
+        doc_ids=[p.doc_id for p, _ in rows],
+        years=[meta.year if meta.year is not None else -1 for _, meta in rows],
+        kinds=[meta.kind or "" for _, meta in rows],
+        languages=[tokenizer_language(meta.language) for _, meta in rows],
+        footnotes=[bool(p.is_footnote) for p, _ in rows],
+    )

@@ -59,27 +59,30 @@ class Searcher:
             self.query_cache.put(text, vec)
         return vec
 
-    def dense(self, text: str, k: int, mask: np.ndarray | None) -> Ranked:
+    def dense(
+        self, text: str, k: int, mask: np.ndarray | None, filters: Filters | None = None
+    ) -> Ranked:
         """Rows by max(passage cosine, best sentence cosine): see ``search.sentence_dense``."""
         if self.sentences is None:
-            return self.dense_passages(text, k, mask)
-        passages = self.dense_passages(text, max(k, SENTENCE_RESCORE_DEPTH), mask)
+            return self.dense_passages(text, k, mask, filters)
+        passages = self.dense_passages(text, max(k, SENTENCE_RESCORE_DEPTH), mask, filters)
         return best_of(passages, self.sentences.best(self.embed_query(text)), k, mask)
 
-    def dense_passages(self, text: str, k: int, mask: np.ndarray | None) -> Ranked:
+    def dense_passages(
+        self, text: str, k: int, mask: np.ndarray | None, filters: Filters | None = None
+    ) -> Ranked:
+        """Rows by passage cosine; ``filters``, when given, are those ``mask`` was made from
+        (a vector store that filters by metadata runs them itself: search/vectors.py)."""
         if self.store.size == 0:
             return []
         query = self.embed_query(text).reshape(1, -1)
         k = min(k, self.store.size)
-        params = None
         if mask is not None:
-            allowed = np.flatnonzero(mask).astype(np.int64)
-            if allowed.size == 0:
+            allowed = int(np.count_nonzero(mask))
+            if allowed == 0:
                 return []
-            k = min(k, int(allowed.size))
-            params = self.store.vector_params(allowed)
-        scores, ids = self.store.vectors.search(query, k, params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+            k = min(k, allowed)
+        return self.store.vector_search(query, k, mask, filters)
 
     def lexical(self, text: str, k: int, mask: np.ndarray | None) -> Ranked:
         if self.settings.lexical_backend == "fts5":
@@ -132,17 +135,24 @@ class Searcher:
         mask = self._mask(parsed, filters or Filters())
         if mask is not None and not mask.any():
             return []
-        ranked = self.rank(parsed.text, k, mode, mask)
+        ranked = self.rank(parsed.text, k, mode, mask, filters)
         return self.store.hits([r for r, _ in ranked], [s for _, s in ranked])
 
-    def rank(self, text: str, k: int, mode: str, mask: np.ndarray | None) -> Ranked:
+    def rank(
+        self,
+        text: str,
+        k: int,
+        mode: str,
+        mask: np.ndarray | None,
+        filters: Filters | None = None,
+    ) -> Ranked:
         if mode == "dense":
-            return self.dense(text, k, mask)
+            return self.dense(text, k, mask, filters)
         if mode == "lexical":
             return self.lexical(text, k, mask)
         depth = max(k, self.settings.hybrid_candidates)
         return fusion.fuse(
-            self.dense(text, depth, mask),
+            self.dense(text, depth, mask, filters),
             self.lexical(text, depth, mask),
             k=k,
             method=self.settings.fusion,

@@ -35,7 +35,7 @@ def load_searcher(
     index_dir: Path, settings: Settings | None = None, embedder: Embedder | None = None
 ) -> Searcher:
     settings = settings or get_settings()
-    store = IndexStore.open(index_dir)
+    store = IndexStore.open(index_dir, settings)
     check_model(store, settings)
     embedder = embedder or Embedder.for_queries(settings)
     return Searcher(store, embedder, settings)
@@ -79,7 +79,7 @@ class SearchService:
 
     def _reload(self, mtime: float) -> None:
         try:
-            store = IndexStore.open(self.index_dir)
+            store = IndexStore.open(self.index_dir, self.settings)
             check_model(store, self.settings)
         except Exception:  # noqa: BLE001 - keep serving the old version
             log.exception(

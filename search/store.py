@@ -1,4 +1,5 @@
-"""A published index version, opened read-only: SQLite rows, the FAISS index and BM25.
+"""A published index version, opened read-only: SQLite rows, the passage vectors (FAISS or
+Milvus, search/vectors.py) and BM25.
 
 Per-row metadata (document, year, kind, footnote flag) is held in numpy arrays so that
 filters become boolean masks applied to score vectors, without touching SQLite.
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import bm25s
-import faiss
 import numpy as np
 
 from cartagena.errors import (
@@ -28,6 +28,7 @@ from ingest.build import FORMAT_VERSION
 from ingest.index_writer import sentence_key
 from ingest.tokens import tokenizer_language
 from search.models import Document, Filters, Hit, PassageView
+from search.vectors import VectorWhere, open_vector_index
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class RowMeta:
 
 
 class IndexStore:
-    def __init__(self, version_dir: Path) -> None:
+    def __init__(self, version_dir: Path, settings: Settings | None = None) -> None:
         self.path = version_dir
         self.manifest: dict = json.loads((version_dir / layout.MANIFEST).read_text())
         if self.manifest.get("format_version") != FORMAT_VERSION:
@@ -65,9 +66,11 @@ class IndexStore:
         uri = f"file:{version_dir / layout.DATABASE}?mode=ro&immutable=1"
         self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._lock = threading.Lock()
-        self.vector_kind = str(self.manifest.get("faiss_index", "flat"))
-        self.vectors = open_vectors(version_dir / layout.VECTORS, self.vector_kind)
-        tune_vectors(self.vectors, get_settings())
+        self.settings = settings or get_settings()
+        self.vector_kind = str(
+            self.manifest.get("faiss_index") or self.manifest.get("milvus_index") or "flat"
+        )
+        self.vectors = open_vector_index(version_dir, self.manifest, self.settings)
         self.bm25 = bm25s.BM25.load(str(version_dir / layout.BM25), mmap=True)
         self.rows = self._row_meta()
         self.languages = self.rows.language_set()
@@ -77,16 +80,37 @@ class IndexStore:
         self.size = len(self.rows.years)
 
     @classmethod
-    def open(cls, index_dir: Path) -> IndexStore:
-        return cls(layout.current_version(index_dir))
+    def open(cls, index_dir: Path, settings: Settings | None = None) -> IndexStore:
+        return cls(layout.current_version(index_dir), settings)
 
     @property
     def version(self) -> str:
         return str(self.manifest["version"])
 
-    def vector_params(self, allowed: np.ndarray | None = None) -> faiss.SearchParameters:
-        """Search parameters of the right FAISS type for this index, restricted to ``allowed``."""
-        return search_parameters(self.vectors, get_settings(), allowed)
+    def vector_search(
+        self, query: np.ndarray, k: int, mask: np.ndarray | None, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        """The ``k`` rows nearest ``query`` among those ``mask`` allows, best first.
+
+        ``filters`` are the metadata filters ``mask`` was made from, if any: a store that
+        filters by metadata itself (Milvus) runs them as its own conditions, and the row set
+        only when exact phrases narrowed ``mask`` beyond them."""
+        where = None
+        if mask is not None:
+            base = self.mask(filters) if filters is not None else None
+            filters = filters or Filters()
+            where = VectorWhere(
+                doc_ids=tuple(d for d in filters.doc_ids if d in self.rows.doc_ids),
+                year_from=filters.year_from,
+                year_to=filters.year_to,
+                kinds=tuple(filters.kinds),
+                languages=tuple(filters.languages),
+                footnotes=filters.include_footnotes,
+                rows=np.flatnonzero(mask).astype(np.int64),
+                rows_needed=base is None or not np.array_equal(base, mask),
+            )
+        rows, scores = self.vectors.search_rows(query, k, where)
+        return [(int(i), float(s)) for i, s in zip(rows, scores, strict=True)]
 
     def query(self, sql: str, params: tuple | list = ()) -> list[tuple]:
         with self._lock:
@@ -282,38 +306,7 @@ class IndexStore:
 
     def close(self) -> None:
         self._conn.close()
-
-
-def open_vectors(path: Path, kind: str = "flat") -> faiss.Index:
-    """Memory-mapped: flat codes and inverted lists stay in the page cache, shared by workers.
-
-    FAISS maps inverted lists with one flag and flat codes with another, and refuses both."""
-    flag = faiss.IO_FLAG_MMAP if kind.startswith("ivf") else faiss.IO_FLAG_MMAP_IFC
-    return faiss.read_index(str(path), flag)
-
-
-def tune_vectors(index: faiss.Index, settings: Settings) -> None:
-    """Set the search-time knobs of an approximate index (no-op for exact ones)."""
-    if isinstance(index, faiss.IndexHNSW):
-        index.hnsw.efSearch = settings.hnsw_ef_search
-    ivf = faiss.try_extract_index_ivf(index)
-    if ivf is not None:
-        ivf.nprobe = min(settings.ivf_nprobe, ivf.nlist)
-
-
-def search_parameters(
-    index: faiss.Index, settings: Settings, allowed: np.ndarray | None = None
-) -> faiss.SearchParameters:
-    """FAISS insists on the parameter class of the index type (IVF, HNSW or generic)."""
-    # keyword construction makes the parameters keep a reference to the selector
-    args: dict = {}
-    if allowed is not None:
-        args["sel"] = faiss.IDSelectorBatch(allowed.astype(np.int64))
-    if isinstance(index, faiss.IndexHNSW):
-        return faiss.SearchParametersHNSW(efSearch=settings.hnsw_ef_search, **args)  # type: ignore[attr-defined]
-    if faiss.try_extract_index_ivf(index) is not None:
-        return faiss.SearchParametersIVF(nprobe=settings.ivf_nprobe, **args)  # type: ignore[call-arg]
-    return faiss.SearchParameters(**args)
+        self.vectors.close()
 
 
 def _hit(r: tuple, score: float, rank: int) -> Hit:

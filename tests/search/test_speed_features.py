@@ -14,7 +14,7 @@ from cartagena.errors import CartagenaError
 from cartagena.settings import Settings
 from ingest.index_writer import build_vector_index, choose_index_type, ivf_list_count
 from search.batching import QueryBatcher
-from search.store import search_parameters, tune_vectors
+from search.vectors import search_parameters, tune_vectors
 
 
 def _vector(text: str) -> np.ndarray:

@@ -1,0 +1,299 @@
+"""The Milvus vector store against a real milvus-lite file: the same search as FAISS.
+
+The shared corpus is ingested with CARTAGENA_VECTOR_STORE=milvus into a milvus-lite data file
+(pymilvus talks to it as to a server); filters run inside Milvus as its expressions, and
+dense, hybrid and phrase searches must return what the FAISS index of the same corpus does.
+A build killed while writing its collection, or before moving the alias, leaves the served
+version and alias whole. Needs the ``[milvus]`` extra (installed by ``make install``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from cartagena.errors import IndexIncompatibleError
+from cartagena.settings import Settings
+from evals.gold import load_gold
+from ingest import layout
+from ingest.build import build_index
+from ingest.embed import Embedder
+from ingest.milvus_store import MilvusStore, release
+from search.engine import Searcher
+from search.loader import load_searcher
+from search.models import Filters
+from search.vectors import MilvusVectors, milvus_expression
+from tests.conftest import CONSULTATION, PLEDGE, BuiltIndex
+from tests.utils.local import cli
+
+pytest.importorskip("pymilvus", reason="the [milvus] extra is not installed")
+pytestmark = pytest.mark.slow
+
+
+def milvus_settings(settings: Settings, uri: Path) -> Settings:
+    return settings.model_copy(update={"vector_store": "milvus", "milvus_uri": str(uri)})
+
+
+def seeded_index(built: BuiltIndex, target: Path) -> Path:
+    """An empty index directory holding the session index's embedding cache: the Milvus build
+    embeds nothing (the content-hash cache is shared by both stores)."""
+    (target / layout.CACHE).parent.mkdir(parents=True)
+    shutil.copy(built.path / layout.CACHE, target / layout.CACHE)
+    return target
+
+
+@pytest.fixture(scope="module")
+def milvus_index(
+    built_index: BuiltIndex,
+    pdf_dir: Path,
+    settings: Settings,
+    embedder: Embedder,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, Settings]:
+    root = tmp_path_factory.mktemp("milvus")
+    index_dir = seeded_index(built_index, root / "index")
+    ms = milvus_settings(settings, root / "vectors.db")
+    report = build_index(pdf_dir, index_dir, ms, embedder)
+    assert report.embedded == 0 and report.passages == built_index.report.passages
+    return index_dir, ms
+
+
+@pytest.fixture(scope="module")
+def milvus_searcher(milvus_index: tuple[Path, Settings], embedder: Embedder) -> Searcher:
+    return load_searcher(milvus_index[0], milvus_index[1], embedder)
+
+
+def ids(hits: list) -> list[str]:
+    return [h.passage_id for h in hits]
+
+
+def test_the_manifest_names_the_store_and_the_collection_is_served(
+    milvus_index: tuple[Path, Settings], milvus_searcher: Searcher
+) -> None:
+    index_dir, ms = milvus_index
+    manifest = milvus_searcher.store.manifest
+    assert manifest["vector_store"] == "milvus"
+    assert not (layout.current_version(index_dir) / layout.VECTORS).exists()
+    assert isinstance(milvus_searcher.store.vectors, MilvusVectors)
+    store = MilvusStore(ms, index_dir)
+    assert store.served() == manifest["milvus_collection"]
+    assert milvus_searcher.store.vectors.ntotal == milvus_searcher.store.size
+
+
+def test_a_server_refuses_an_index_built_for_the_other_store(
+    milvus_index: tuple[Path, Settings], built_index: BuiltIndex, settings: Settings
+) -> None:
+    with pytest.raises(IndexIncompatibleError, match="CARTAGENA_VECTOR_STORE=milvus"):
+        load_searcher(milvus_index[0], settings)
+    with pytest.raises(IndexIncompatibleError, match="CARTAGENA_VECTOR_STORE=faiss"):
+        load_searcher(built_index.path, milvus_index[1])
+
+
+def test_dev_set_top10_is_the_faiss_top10(
+    searcher: Searcher, milvus_searcher: Searcher, shared_dir: Path
+) -> None:
+    gold = load_gold(shared_dir / "evals" / "cartagena-dev.jsonl")
+    found = total = 0
+    for q in gold:
+        for mode in ("dense", "hybrid"):
+            faiss_top = ids(searcher.search(q.query, k=10, mode=mode))
+            milvus_top = ids(milvus_searcher.search(q.query, k=10, mode=mode))
+            found += len(set(faiss_top) & set(milvus_top))
+            total += len(faiss_top)
+    assert total >= 10 * len(gold)
+    assert found / total >= 0.99, f"recall@10 of the FAISS top-10: {found / total:.3f}"
+
+
+FILTERS = [
+    Filters(doc_ids=(PLEDGE,)),
+    Filters(year_from=2025),
+    Filters(year_to=2024),
+    Filters(year_from=2024, year_to=2024, include_footnotes=False),
+    Filters(languages=("es",)),
+    Filters(languages=("en",), doc_ids=(CONSULTATION, "no-such-doc")),
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: milvus_expression_of(f) or "none")
+@pytest.mark.parametrize("mode", ["dense", "hybrid"])
+def test_filters_run_in_milvus_and_agree_with_faiss(
+    filters: Filters, mode: str, searcher: Searcher, milvus_searcher: Searcher
+) -> None:
+    query = "access to asylum and international protection"
+    expected = searcher.search(query, k=10, mode=mode, filters=filters)
+    got = milvus_searcher.search(query, k=10, mode=mode, filters=filters)
+    assert ids(got) == ids(expected)
+    assert [round(h.score, 4) for h in got] == [round(h.score, 4) for h in expected]
+    mask = milvus_searcher.store.mask(filters)
+    assert mask is None or all(mask[milvus_searcher.store.row_of(h.passage_id)] for h in got)
+
+
+def test_kind_filter_and_the_expression_milvus_runs(
+    searcher: Searcher, milvus_searcher: Searcher
+) -> None:
+    kind = str(milvus_searcher.store.rows.kinds[0])
+    filters = Filters(kinds=(kind,), year_from=2024)
+    query = "statelessness"
+    assert ids(milvus_searcher.search(query, k=10, mode="dense", filters=filters)) == ids(
+        searcher.search(query, k=10, mode="dense", filters=filters)
+    )
+    # metadata conditions go to Milvus as its filter, not as a list of rows
+    store = milvus_searcher.store
+    vectors = store.vectors
+    assert isinstance(vectors, MilvusVectors)
+    seen: list[str] = []
+    original = vectors.client.search
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(str(kwargs.get("filter", "")))
+        return original(*args, **kwargs)
+
+    vectors.client.search = spy
+    try:
+        milvus_searcher.dense_passages(query, 5, store.mask(filters), filters)
+        milvus_searcher.dense_passages('"durable solutions"', 5, phrase_mask(milvus_searcher), None)
+    finally:
+        vectors.client.search = original
+    assert seen[0] == f'year >= 2024 and kind in ["{kind}"]'
+    assert seen[1].startswith("row in [")
+
+
+def milvus_expression_of(filters: Filters) -> str:
+    from search.vectors import VectorWhere
+
+    return milvus_expression(
+        VectorWhere(
+            doc_ids=filters.doc_ids,
+            year_from=filters.year_from,
+            year_to=filters.year_to,
+            kinds=filters.kinds,
+            languages=filters.languages,
+            footnotes=filters.include_footnotes,
+        )
+    )
+
+
+def phrase_mask(searcher: Searcher):  # noqa: ANN201 - numpy mask
+    from search.query import parse_query
+
+    return searcher._mask(parse_query('"durable solutions"'), Filters())
+
+
+@pytest.mark.parametrize("mode", ["dense", "hybrid", "lexical"])
+def test_exact_phrases_with_and_without_filters(
+    mode: str, searcher: Searcher, milvus_searcher: Searcher
+) -> None:
+    for query, filters in [
+        ('"durable solutions" for refugees', Filters()),
+        ('"family reunification"', Filters(year_from=2025)),
+    ]:
+        expected = searcher.search(query, k=10, mode=mode, filters=filters)
+        got = milvus_searcher.search(query, k=10, mode=mode, filters=filters)
+        assert got, query
+        assert ids(got) == ids(expected)
+
+
+def test_similar_reads_vectors_back_from_milvus(
+    searcher: Searcher, milvus_searcher: Searcher
+) -> None:
+    for row in (0, milvus_searcher.store.size - 1):
+        a = searcher.store.vectors.reconstruct(row)
+        b = milvus_searcher.store.vectors.reconstruct(row)
+        assert abs(float(a @ b) - 1.0) < 1e-5
+
+
+def test_the_api_serves_a_milvus_index(
+    milvus_index: tuple[Path, Settings], milvus_searcher: Searcher
+) -> None:
+    from api.app import create_app
+
+    index_dir, ms = milvus_index
+    with TestClient(create_app(index_dir, ms), raise_server_exceptions=False) as client:
+        got = client.get(
+            "/search", params={"q": "family reunification", "year_from": 2025, "k": 3}
+        )
+        assert got.status_code == 200, got.text
+        hits = got.json()["results"]
+        assert hits and all(h["year"] == 2025 for h in hits)
+
+
+CRASH_POINTS = ["milvus-mid-insert", "before-rename", "before-alias"]
+NEW_DOC = (
+    "# Lima Note\n\n## I. Registration\n\n"
+    "Mobile registration units shall reach border towns so that displaced families are "
+    "documented within seventy-two hours of arrival.\n"
+)
+
+
+@pytest.mark.parametrize("point", CRASH_POINTS)
+def test_a_killed_build_leaves_the_alias_and_the_served_version_whole(
+    point: str,
+    built_index: BuiltIndex,
+    pdf_dir: Path,
+    settings: Settings,
+    embedder: Embedder,
+    tmp_path: Path,
+) -> None:
+    index_dir = seeded_index(built_index, tmp_path / "index")
+    uri = tmp_path / "vectors.db"
+    ms = milvus_settings(settings, uri)
+    build_index(pdf_dir, index_dir, ms, embedder)
+    before = layout.current_version(index_dir).name
+    store = MilvusStore(ms, index_dir)
+    served = store.served()
+    release(str(uri))  # milvus-lite: one process at a time holds the file
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(pdf_dir, corpus)
+    (corpus / "lima-note.md").write_text(NEW_DOC)
+    env = {
+        **os.environ,
+        "CARTAGENA_CRASH_AT": point,
+        "CARTAGENA_VECTOR_STORE": "milvus",
+        "CARTAGENA_MILVUS_URI": str(uri),
+    }
+    proc = subprocess.run(
+        cli("ingest", "--corpus", str(corpus), "--index", str(index_dir)),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+
+    store = MilvusStore(ms, index_dir)
+    if point == "before-alias":
+        # the version directory is published; the alias still names the previous collection,
+        # whole, and the server reads the collection its own manifest names
+        assert store.served() == served
+        current = layout.current_version(index_dir)
+        assert current.name != before
+        manifest = json.loads((current / layout.MANIFEST).read_text())
+        assert manifest["milvus_collection"] in store.client.list_collections()
+    else:
+        assert layout.current_version(index_dir).name == before
+        assert store.served() == served
+        old = load_searcher(index_dir, ms, embedder)
+        assert old.store.version == before
+        assert old.search("family reunification", k=3, mode="dense")
+        assert "lima-note" not in old.store.rows.doc_ids
+
+    # the next build completes, moves the alias, and drops the abandoned collection
+    report = build_index(corpus, index_dir, ms, embedder)
+    after = load_searcher(index_dir, ms, embedder)
+    assert after.store.version == report.version
+    assert store.served() == after.store.manifest["milvus_collection"]
+    assert after.search('"seventy-two hours"', k=1, mode="dense")[0].doc_id == "lima-note"
+    kept = {
+        json.loads(p.read_text())["milvus_collection"]
+        for p in (index_dir / layout.VERSIONS).glob(f"*/{layout.MANIFEST}")
+    }
+    assert set(store.client.list_collections()) == kept
+    assert len(kept) <= settings.keep_versions
