@@ -42,10 +42,11 @@ log = logging.getLogger(__name__)
 
 # The /ask parameters cross-validated, and the values tried.
 GRID: dict[str, tuple[float, ...]] = {
-    "answer_min_coverage": (0.2, 0.3, 0.4, 0.5, 0.6),
-    "answer_context_weight": (0.3, 0.5, 0.7),
+    "answer_min_score": (0.33, 0.38, 0.42),
+    "answer_sentence_min_score": (0.3, 0.36, 0.42),
+    "answer_min_coverage": (0.4, 0.5, 0.6, 0.7),
+    "answer_context_weight": (0.5, 0.7),
     "answer_phrase_weight": (0.0, 0.3),
-    "answer_sentence_min_score": (0.25, 0.33, 0.42),
 }
 
 
@@ -277,6 +278,13 @@ def crossval(
         "grid": {k: list(v) for k, v in GRID.items()},
         "chosen_per_fold": chosen,
         "held_out": _group(items, held_ok),
+        "held_out_files": {
+            src: _group(
+                [i for i in items if i.source == src],
+                [ok for i, ok in zip(items, held_ok, strict=True) if i.source == src],
+            )
+            for src in dict.fromkeys(i.source for i in items)
+        },
         "best_all_in": {**points[all_in], **_group(items, ok_by_point[all_in])},
     }
 
@@ -319,6 +327,13 @@ def ask_markdown(report: dict) -> str:
             "held-out: answered with evidence "
             f"{_rate(h['answered_with_evidence'], h['answerable'])}, "
             f"refused {_rate(h['refused'], h['unanswerable'])}",
+            "",
+            *(
+                f"- {name}: answered with evidence "
+                f"{_rate(g['answered_with_evidence'], g['answerable'])}, "
+                f"refused {_rate(g['refused'], g['unanswerable'])}"
+                for name, g in cv["held_out_files"].items()
+            ),
             "",
             "| fold | questions | " + " | ".join(GRID) + " |",
             "| --- | --- | " + " | ".join("---" for _ in GRID) + " |",

@@ -231,6 +231,7 @@ def refusal(
     if best.absent:
         held = [q.show(t) for t in q.terms if t in set(content_stems(best.sentence.text, known))]
         absent = list(dict.fromkeys(best.absent))
+        held = [w for w in held if not any(w in a.split() for a in absent)]
         together = f" together with {_quoted(held)}" if held else ""
         return f"the documents do not mention {_quoted(absent)}{together}", absent
     missing = [q.show(t) for t in q.terms if t not in set(content_stems(best.sentence.text, known))]

@@ -24,6 +24,7 @@ from search.engine import Searcher
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXTRA = REPO_ROOT / "evals" / "data" / "ask-extra.jsonl"
+FRESH = REPO_ROOT / "evals" / "data" / "ask-fresh.jsonl"
 DOC = "cartagena40-multistakeholder-pledge-2025"
 
 
@@ -84,6 +85,7 @@ def test_ask_holds_its_floors(searcher: Searcher, shared_dir: Path) -> None:
         shared_dir / "evals" / "cartagena-dev.jsonl",
         shared_dir / "evals" / "cartagena-dev-unanswerable.jsonl",
         EXTRA,
+        FRESH,
     ]
     items = load_ask(files)
     report = build_ask_report(items, ask_engine(searcher, items), {})
