@@ -179,6 +179,16 @@ _FOCUS = re.compile(
     r"^\s*(?:who|what|which)\s+(?:is|was|are|were|will be|would be|has been)\s+"
     r"(?:the\s+|a\s+|an\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*)?)"
 )
+# Nouns too general to be what a question is about ("What is the purpose of ..."): they stay
+# ordinary terms, never must terms.
+_GENERIC_FOCUS = frozenset(
+    lexical_tokens(
+        "purpose aim goal objective role outcome outcomes result results main key idea focus "
+        "theme topic status content scope nature importance significance value "
+        "meaning definition difference relation relationship point message view position",
+        stopwords=False,
+    )
+)
 # Words that end the focus phrase besides stopwords ("the rate *among* refugees").
 _FOCUS_STOP = frozenset(
     ["among", "about", "between", "during", "after", "before", "since", "under", "per"]
@@ -315,7 +325,7 @@ def focus_terms(
         if tok in STOPWORDS or tok in _FOCUS_STOP:
             break
         stem = respell(tok, known)
-        if stem not in QUESTION_WORDS:
+        if stem not in QUESTION_WORDS and stem not in _GENERIC_FOCUS:
             out.append(stem)
     return tuple(out)
 
