@@ -28,7 +28,7 @@ from cartagena.errors import (
     UnknownDocumentError,
     UnknownPassageError,
 )
-from cartagena.settings import Settings, get_settings
+from cartagena.settings import Settings
 from ingest.managed import InvalidUploadError, UnsupportedMediaError, UploadTooLargeError
 from search.loader import SearchService
 from web import STATIC_DIR
@@ -61,8 +61,9 @@ def _readable(errors: Sequence[Any]) -> str:
     return "; ".join(parts)
 
 
-def create_app(index_dir: Path, settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+def create_app(index_dir: Path, settings: Settings) -> FastAPI:
+    """The app over ``index_dir``; ``settings`` (read once by the caller, the CLI or
+    ``api.factory``) reach every component it builds."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

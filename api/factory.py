@@ -10,15 +10,22 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
+from pydantic import ValidationError
 
 from api.app import create_app
-from cartagena.settings import get_settings
+from cartagena.settings import describe_error, get_settings
 
 log = logging.getLogger(__name__)
 
 
 def app_from_env() -> FastAPI:
-    settings = get_settings()
+    """The app for one worker; a bad ``CARTAGENA_*`` value stops the worker with the one-line
+    message ``cartagena serve`` prints, never a traceback or a half-configured server."""
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        log.error("%s", describe_error(exc))
+        raise SystemExit(2) from None
     if settings.torch_threads > 0:
         # several workers on few cores: each gets its share instead of all of them
         import faiss

@@ -1,6 +1,7 @@
 """The ``cartagena`` command: ingest, serve, search, eval.
 
-Domain errors become one-line messages here, never tracebacks.
+Domain errors become one-line messages here, never tracebacks; so does a bad
+``CARTAGENA_*`` value, before any command starts (exit code 2).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import os
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from cartagena.errors import CartagenaError, EmptyCorpusError
 from cartagena.logs import configure as configure_logging
-from cartagena.settings import get_settings
+from cartagena.settings import Settings, describe_error, get_settings
 
 log = logging.getLogger("cartagena")
 
@@ -47,7 +50,7 @@ def _serve(args: argparse.Namespace) -> int:
     from api.app import create_app
 
     if args.workers <= 1:
-        app = create_app(Path(args.index))
+        app = create_app(Path(args.index), get_settings())
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
         return 0
     # workers are processes that import the app: they learn the index from the environment
@@ -69,7 +72,7 @@ def _search(args: argparse.Namespace) -> int:
     from search.loader import load_searcher
     from search.models import Filters
 
-    searcher = load_searcher(Path(args.index))
+    searcher = load_searcher(Path(args.index), get_settings())
     filters = Filters(
         doc_ids=tuple(args.doc or ()),
         year_from=args.year_from,
@@ -151,8 +154,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        settings: Settings = get_settings()
+    except ValidationError as exc:
+        # before argparse: every command (and --help) stands on the settings
+        configure_logging(verbose=False, as_json=False)
+        log.error("%s", describe_error(exc))
+        return 2
     args = build_parser().parse_args(argv)
-    configure_logging(verbose=args.verbose, as_json=get_settings().log_json)
+    configure_logging(verbose=args.verbose, as_json=settings.log_json)
     try:
         return int(args.func(args))
     except CartagenaError as exc:

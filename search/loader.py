@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from cartagena.errors import IndexIncompatibleError
-from cartagena.settings import Settings, get_settings
+from cartagena.settings import Settings
 from ingest import layout
 from ingest.embed import Embedder
 from search.engine import Searcher
@@ -32,9 +32,10 @@ def check_model(store: IndexStore, settings: Settings) -> None:
 
 
 def load_searcher(
-    index_dir: Path, settings: Settings | None = None, embedder: Embedder | None = None
+    index_dir: Path, settings: Settings, embedder: Embedder | None = None
 ) -> Searcher:
-    settings = settings or get_settings()
+    """The searcher over the current version of ``index_dir``; ``settings`` reach every part
+    of it (store, vector search, fusion), the process's global ones never do."""
     store = IndexStore.open(index_dir, settings)
     check_model(store, settings)
     embedder = embedder or Embedder.for_queries(settings)
@@ -42,9 +43,9 @@ def load_searcher(
 
 
 class SearchService:
-    def __init__(self, index_dir: Path, settings: Settings | None = None) -> None:
+    def __init__(self, index_dir: Path, settings: Settings) -> None:
         self.index_dir = index_dir
-        self.settings = settings or get_settings()
+        self.settings = settings
         self._lock = threading.Lock()
         self._searcher = load_searcher(index_dir, self.settings)
         self._pointer_mtime = self._mtime()

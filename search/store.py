@@ -22,7 +22,7 @@ from cartagena.errors import (
     UnknownDocumentError,
     UnknownPassageError,
 )
-from cartagena.settings import Settings, get_settings
+from cartagena.settings import Settings
 from ingest import layout
 from ingest.build import FORMAT_VERSION
 from ingest.index_writer import sentence_key
@@ -55,7 +55,9 @@ class RowMeta:
 
 
 class IndexStore:
-    def __init__(self, version_dir: Path, settings: Settings | None = None) -> None:
+    def __init__(self, version_dir: Path, settings: Settings) -> None:
+        """``settings`` tune the vector search (nprobe, efSearch) and name the vector store:
+        the caller's, never the process's global ones."""
         self.path = version_dir
         self.manifest: dict = json.loads((version_dir / layout.MANIFEST).read_text())
         if self.manifest.get("format_version") != FORMAT_VERSION:
@@ -66,7 +68,7 @@ class IndexStore:
         uri = f"file:{version_dir / layout.DATABASE}?mode=ro&immutable=1"
         self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._lock = threading.Lock()
-        self.settings = settings or get_settings()
+        self.settings = settings
         self.vector_kind = str(
             self.manifest.get("faiss_index") or self.manifest.get("milvus_index") or "flat"
         )
@@ -80,7 +82,7 @@ class IndexStore:
         self.size = len(self.rows.years)
 
     @classmethod
-    def open(cls, index_dir: Path, settings: Settings | None = None) -> IndexStore:
+    def open(cls, index_dir: Path, settings: Settings) -> IndexStore:
         return cls(layout.current_version(index_dir), settings)
 
     @property

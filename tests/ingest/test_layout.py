@@ -84,14 +84,14 @@ def test_a_killed_build_leaves_the_previous_index_serving(
     settings: Settings,
     embedder: Embedder,
 ) -> None:
-    previous = IndexStore.open(index_copy)
+    previous = IndexStore.open(index_copy, settings)
     version, passages = previous.version, previous.size
     previous.close()
 
     delay = 1.0 if point == "starting" else 0.0
     kill_ingest_when(index_copy, pdf_dir, KILL_POINTS[point], tmp_path / "ingest.log", delay)
 
-    store = IndexStore.open(index_copy)
+    store = IndexStore.open(index_copy, settings)
     assert (store.version, store.size) == (version, passages)
     store.close()
     searcher = load_searcher(index_copy, settings, embedder)
