@@ -9,28 +9,27 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from cartagena.settings import Settings, get_settings
-from ingest.build import BuildReport, build_index
+from ingest.build import build_index
 from ingest.embed import Embedder
 from ingest.models import ParsedDocument
 from ingest.parse import parse_file
 from search.engine import Searcher
 from search.loader import load_searcher
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-# "../shared" is relative to the repository root, never to the working directory.
-SHARED_DIR = (REPO_ROOT / "../shared").resolve()
-
-CONSULTATION = "cartagena40-brasilia-consultation-2024"
-PLEDGE = "cartagena40-multistakeholder-pledge-2025"
-DOC_IDS = (CONSULTATION, PLEDGE)
-
+from tests.utils.shared import (
+    DOC_IDS,
+    HIRING_TEXT,
+    REPO_ROOT,
+    SHARED_DIR,
+    SPONSORSHIP_TEXT,
+    BuiltIndex,
+    passage_containing,
+)
 
 # Fixtures that load the real model or build the session index: a test that uses any of
 # them, even through another fixture, is slow whether or not it says so (pyproject's marker).
@@ -47,12 +46,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HEAVY_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-
-
-@dataclass
-class BuiltIndex:
-    path: Path
-    report: BuildReport
 
 
 @pytest.fixture(scope="session")
@@ -126,21 +119,6 @@ def client(built_index: BuiltIndex, settings: Settings) -> Iterator[TestClient]:
     # as a context manager, so that the lifespan (model and index loading) runs
     with TestClient(create_app(built_index.path, settings), raise_server_exceptions=False) as c:
         yield c
-
-
-def passage_containing(searcher: Searcher, fragment: str) -> str:
-    """The id of the one passage whose text holds ``fragment``: tests name passages by their
-    wording, never by ordinal, so they survive changes to chunking."""
-    rows = searcher.store.query(
-        "SELECT passage_id FROM passages WHERE text LIKE ? AND is_footnote = 0 ORDER BY row",
-        (f"%{fragment}%",),
-    )
-    assert len(rows) == 1, f"{len(rows)} passages hold {fragment!r}"
-    return str(rows[0][0])
-
-
-HIRING_TEXT = "Establish mechanisms to streamline, facilitate and promote hiring"
-SPONSORSHIP_TEXT = "Consider private sponsorship as a means to reduce the cost"
 
 
 @pytest.fixture(scope="session")

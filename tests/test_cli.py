@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from ingest import layout
-from tests.conftest import PLEDGE, REPO_ROOT
-from tests.ingest.test_build import BROKEN_REASONS, mixed_corpus
 from tests.utils import pdfs
 from tests.utils.local import cli
+from tests.utils.shared import BROKEN_REASONS, PLEDGE, REPO_ROOT, mixed_corpus
 
 
 def cartagena(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

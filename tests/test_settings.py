@@ -19,8 +19,7 @@ from ingest.embed import Embedder
 from ingest.index_writer import build_vector_index
 from search.loader import load_searcher
 from tests.utils.local import cli
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from tests.utils.shared import REPO_ROOT
 
 
 def refused(**values: object) -> str:

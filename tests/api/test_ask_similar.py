@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import CONSULTATION
+from tests.utils.shared import CONSULTATION
 
 pytestmark = pytest.mark.slow
 

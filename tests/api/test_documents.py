@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import CONSULTATION, DOC_IDS, PLEDGE, BuiltIndex
-from tests.ingest.test_chunk import FAMILY_REUNIFICATION, LABOR_VISA
+from tests.utils.shared import (
+    CONSULTATION,
+    DOC_IDS,
+    FAMILY_REUNIFICATION,
+    LABOR_VISA,
+    PLEDGE,
+    BuiltIndex,
+)
 
 pytestmark = pytest.mark.slow
 

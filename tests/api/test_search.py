@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import CONSULTATION, PLEDGE
-from tests.ingest.test_chunk import FAMILY_REUNIFICATION
-from tests.ingest.test_pdf import HEADERS, PAGE_LINE
+from tests.utils.shared import CONSULTATION, FAMILY_REUNIFICATION, HEADERS, PAGE_LINE, PLEDGE
 
 pytestmark = pytest.mark.slow
 

@@ -20,7 +20,7 @@ from evals.similar_eval import (
 )
 from evals.thresholds import load_thresholds
 from search.engine import Searcher
-from tests.conftest import REPO_ROOT
+from tests.utils.shared import REPO_ROOT
 
 EXTRA = REPO_ROOT / "evals" / "data" / "similar-extra.jsonl"
 # written after the method and its weight were fixed: a held-out check, never tuned on

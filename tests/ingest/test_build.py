@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,24 +12,8 @@ from ingest import layout
 from ingest.build import build_index
 from ingest.embed import Embedder
 from search.loader import load_searcher
-from tests.conftest import DOC_IDS, PLEDGE, BuiltIndex
 from tests.utils import pdfs
-
-BROKEN_REASONS = {
-    "truncated": ("unreadable PDF", "damaged PDF"),
-    "random": ("not a PDF",),
-    "empty": ("empty file",),
-    "encrypted": ("encrypted PDF",),
-    "blank": ("no extractable text",),
-}
-
-
-def mixed_corpus(directory: Path, pdf_dir: Path) -> dict[str, Path]:
-    """Copies of the real PDFs beside one broken file of each kind; the broken ones by kind."""
-    directory.mkdir(parents=True)
-    for pdf in pdf_dir.glob("*.pdf"):
-        shutil.copy(pdf, directory / pdf.name)
-    return pdfs.broken_pdfs(directory, pdf_dir / f"{PLEDGE}.pdf")
+from tests.utils.shared import BROKEN_REASONS, DOC_IDS, PLEDGE, BuiltIndex, mixed_corpus
 
 
 @pytest.mark.slow

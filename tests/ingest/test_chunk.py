@@ -6,17 +6,20 @@ import pytest
 
 from search.engine import Searcher
 from search.models import Hit
-from tests.conftest import CONSULTATION, DOC_IDS, PLEDGE
-from tests.ingest.test_pdf import HEADERS, LIGATURES, PAGE_LINE
+from tests.utils.shared import (
+    CONSULTATION,
+    DOC_IDS,
+    FAMILY_REUNIFICATION,
+    HEADERS,
+    LABOR_VISA,
+    LIGATURES,
+    PAGE_LINE,
+    PLEDGE,
+)
 
 pytestmark = pytest.mark.slow
 
-FAMILY_REUNIFICATION = (
-    "Adopt innovative measures to broaden legal admission pathways to third countries, "
-    "including through family reunification"
-)
 PRIVATE_SPONSORSHIP = "Consider private sponsorship as a means to reduce the cost of resettlement"
-LABOR_VISA = "Consider labor visa measures"
 
 
 @pytest.fixture(scope="module")

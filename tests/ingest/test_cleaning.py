@@ -14,10 +14,9 @@ import pytest
 
 from ingest.models import ParsedDocument
 from ingest.pdf import parse_pdf
-from tests.conftest import CONSULTATION, PLEDGE
 from tests.utils import pdfs
+from tests.utils.shared import CONSULTATION, PLEDGE, TWINS
 
-TWINS = {CONSULTATION: f"{CONSULTATION}.md", PLEDGE: f"{PLEDGE}.txt"}
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+\u2022]|\(?\d{1,3}[.)])\s+", re.MULTILINE)
 _MARKUP = [
     (re.compile(r"<sup>\s*[\w*]{1,3}\s*</sup>"), " "),  # footnote references and numbers

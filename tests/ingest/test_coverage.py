@@ -28,9 +28,8 @@ from ingest.pdf import parse_pdf
 from ingest.structure import demote_empty_headings
 from search.engine import Searcher
 from search.models import Filters, Hit
-from tests.conftest import CONSULTATION, DOC_IDS, PLEDGE, BuiltIndex
-from tests.ingest.test_cleaning import TWINS
 from tests.utils import pdfs
+from tests.utils.shared import CONSULTATION, DOC_IDS, PLEDGE, TWINS, BuiltIndex
 
 _TOKEN = re.compile(r"[^\W\d_]+|\d+")
 

@@ -11,15 +11,9 @@ import pytest
 from cartagena.errors import DocumentParseError
 from ingest.models import ParsedDocument
 from ingest.parse import parse_file
-from tests.conftest import CONSULTATION, DOC_IDS, PLEDGE
 from tests.utils import pdfs
+from tests.utils.shared import CONSULTATION, DOC_IDS, HEADERS, LIGATURES, PAGE_LINE, PLEDGE
 
-LIGATURES = "\ufb00\ufb01\ufb02\ufb03\ufb04"  # ﬀ ﬁ ﬂ ﬃ ﬄ
-HEADERS = {
-    CONSULTATION: "Cartagena+40 | Second Thematic Consultation | Brasilia, 16-17 May 2024",
-    PLEDGE: "Global Compact on Refugees | Multi-stakeholder pledge",
-}
-PAGE_LINE = re.compile(r"\bPage\s+\d+\s+of\s+\d+\b", re.IGNORECASE)
 # Footnotes of the consultation, by number: the page they are printed on and how they start.
 FOOTNOTES = {
     "1": ("1", "Representatives of GAR-PAC"),

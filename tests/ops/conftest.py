@@ -11,8 +11,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from cartagena.settings import Settings
-
-ADMIN_KEY = "test-admin-key-0123456789"
+from tests.utils.shared import ADMIN_KEY
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from cartagena.settings import Settings
-from tests.conftest import PLEDGE
-from tests.ops.conftest import ADMIN_KEY
+from tests.utils.shared import ADMIN_KEY, PLEDGE
 
 AUTH = {"X-API-Key": ADMIN_KEY}
 DRAFT = (

@@ -17,9 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import CONSULTATION, PLEDGE
-from tests.ops.conftest import ADMIN_KEY
 from tests.utils.local import cli, free_port
+from tests.utils.shared import ADMIN_KEY, CONSULTATION, PLEDGE
 
 QUERIES = [
     "family reunification",

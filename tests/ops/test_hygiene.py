@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from cartagena.settings import Settings
-from tests.conftest import BuiltIndex
+from tests.utils.shared import BuiltIndex
 
 
 @pytest.fixture(scope="module")

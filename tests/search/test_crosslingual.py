@@ -18,7 +18,7 @@ from ingest.embed import Embedder
 from search import fusion
 from search.engine import Searcher
 from search.loader import SearchService, load_searcher
-from tests.conftest import BuiltIndex
+from tests.utils.shared import BuiltIndex
 
 # --- fusion: the lexical share ---------------------------------------------------------
 

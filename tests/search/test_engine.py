@@ -13,7 +13,7 @@ import pytest
 from cartagena.errors import InvalidQueryError
 from search.engine import Searcher
 from search.models import MODES, Filters, Hit
-from tests.conftest import CONSULTATION, DOC_IDS, PLEDGE
+from tests.utils.shared import CONSULTATION, DOC_IDS, PLEDGE
 
 pytestmark = pytest.mark.slow
 

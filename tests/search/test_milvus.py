@@ -30,8 +30,8 @@ from search.engine import Searcher
 from search.loader import load_searcher
 from search.models import Filters
 from search.vectors import MilvusVectors, milvus_expression
-from tests.conftest import CONSULTATION, PLEDGE, BuiltIndex
 from tests.utils.local import cli
+from tests.utils.shared import CONSULTATION, PLEDGE, BuiltIndex
 
 pytest.importorskip("pymilvus", reason="the [milvus] extra is not installed")
 pytestmark = pytest.mark.slow

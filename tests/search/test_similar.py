@@ -24,7 +24,7 @@ from search.similar import (
     stems,
 )
 from search.wording import american, content_terms, overlap_f1
-from tests.conftest import (
+from tests.utils.shared import (
     CONSULTATION,
     HIRING_TEXT,
     PLEDGE,

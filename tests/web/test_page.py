@@ -7,7 +7,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import CONSULTATION
+from tests.utils.shared import CONSULTATION
 from web.render import marked
 
 
