@@ -216,9 +216,7 @@ def test_the_api_serves_a_milvus_index(
 
     index_dir, ms = milvus_index
     with TestClient(create_app(index_dir, ms), raise_server_exceptions=False) as client:
-        got = client.get(
-            "/search", params={"q": "family reunification", "year_from": 2025, "k": 3}
-        )
+        got = client.get("/search", params={"q": "family reunification", "year_from": 2025, "k": 3})
         assert got.status_code == 200, got.text
         hits = got.json()["results"]
         assert hits and all(h["year"] == 2025 for h in hits)
@@ -287,6 +285,8 @@ def test_a_killed_build_leaves_the_alias_and_the_served_version_whole(
 
     # the next build completes, moves the alias, and drops the abandoned collection
     report = build_index(corpus, index_dir, ms, embedder)
+    # incremental: the killed build had embedded the note, and the content-hash cache kept it
+    assert report.embedded == 0 and report.documents == 3
     after = load_searcher(index_dir, ms, embedder)
     assert after.store.version == report.version
     assert store.served() == after.store.manifest["milvus_collection"]
