@@ -119,7 +119,7 @@ def candidates(searcher: Searcher, text: str, n: int) -> list[int]:
 
 def cosines(searcher: Searcher, text: str, rows: list[int]) -> np.ndarray:
     query = searcher.embed_query(text)
-    vectors = np.stack([searcher.store.vectors.reconstruct(int(r)) for r in rows])
+    vectors = searcher.store.vectors.reconstruct_many(rows)
     return vectors @ query
 
 

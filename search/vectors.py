@@ -58,6 +58,10 @@ class VectorIndex(Protocol):
 
     def reconstruct(self, row: int) -> np.ndarray: ...
 
+    def reconstruct_many(self, rows: list[int]) -> np.ndarray:
+        """The stored vectors of ``rows``, in that order (one round trip for a remote store)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -116,6 +120,9 @@ class FaissVectors:
 
     def reconstruct(self, row: int) -> np.ndarray:
         return np.asarray(self.index.reconstruct(int(row)), dtype=np.float32)
+
+    def reconstruct_many(self, rows: list[int]) -> np.ndarray:
+        return np.stack([self.index.reconstruct(int(r)) for r in rows])
 
     def close(self) -> None:
         """Nothing to release: the file is memory-mapped and unmapped with the index."""
@@ -186,8 +193,13 @@ class MilvusVectors:
         return rows, scores
 
     def reconstruct(self, row: int) -> np.ndarray:
-        got = self.client.get(self.collection, ids=[int(row)], output_fields=["vector"])
-        return np.asarray(got[0]["vector"], dtype=np.float32)
+        return self.reconstruct_many([row])[0]
+
+    def reconstruct_many(self, rows: list[int]) -> np.ndarray:
+        wanted = [int(r) for r in rows]
+        got = self.client.get(self.collection, ids=wanted, output_fields=["vector"])
+        by_row = {int(g["row"]): g["vector"] for g in got}
+        return np.array([by_row[r] for r in wanted], dtype=np.float32)
 
     def close(self) -> None:
         self.client.close()

@@ -16,6 +16,7 @@ import signal
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -207,6 +208,11 @@ def test_similar_reads_vectors_back_from_milvus(
         a = searcher.store.vectors.reconstruct(row)
         b = milvus_searcher.store.vectors.reconstruct(row)
         assert abs(float(a @ b) - 1.0) < 1e-5
+    rows = [5, 0, milvus_searcher.store.size - 1, 17]  # in the order asked, one round trip
+    a = searcher.store.vectors.reconstruct_many(rows)
+    b = milvus_searcher.store.vectors.reconstruct_many(rows)
+    assert a.shape == b.shape == (4, searcher.store.vectors.d)
+    assert np.allclose(np.sum(a * b, axis=1), 1.0, atol=1e-5)
 
 
 def test_the_api_serves_a_milvus_index(
