@@ -30,6 +30,7 @@ from cartagena.errors import (
 )
 from cartagena.settings import Settings
 from ingest.managed import InvalidUploadError, UnsupportedMediaError, UploadTooLargeError
+from search import usecases
 from search.loader import SearchService
 from web import STATIC_DIR
 
@@ -103,11 +104,11 @@ def create_app(index_dir: Path, settings: Settings) -> FastAPI:
 
     @app.get("/metrics", include_in_schema=False)
     def prometheus(request: Request) -> Response:
-        searcher = request.app.state.service.current()
+        now = usecases.status(request.app.state.service.current())
         metrics.INDEX_INFO.clear()
-        metrics.INDEX_INFO.labels(searcher.store.version).set(1)
-        metrics.INDEX_PASSAGES.set(searcher.store.size)
-        metrics.INDEX_DOCUMENTS.set(len(searcher.store.rows.doc_ids))
+        metrics.INDEX_INFO.labels(now.index_version).set(1)
+        metrics.INDEX_PASSAGES.set(now.passages)
+        metrics.INDEX_DOCUMENTS.set(now.documents)
         return Response(metrics.generate_latest(), media_type=metrics.CONTENT_TYPE_LATEST)
 
     @app.exception_handler(RequestValidationError)

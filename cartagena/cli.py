@@ -69,6 +69,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
+    from search import usecases
     from search.loader import load_searcher
     from search.models import Filters
 
@@ -80,7 +81,8 @@ def _search(args: argparse.Namespace) -> int:
         kinds=tuple(args.kind or ()),
         languages=tuple(args.lang or ()),
     )
-    hits = searcher.search(args.query, k=args.k, mode=args.mode, filters=filters)
+    # the API's search use case, without highlights (the output has no use for them)
+    hits = usecases.search(searcher, args.query, args.k, args.mode, filters, marks=False).hits
     if args.json:
         sys.stdout.write(
             json.dumps([h.__dict__ for h in hits], indent=2, ensure_ascii=False) + "\n"

@@ -8,9 +8,8 @@ service switches to it on its next request (see search.loader.SearchService).
 from __future__ import annotations
 
 import hmac
-import json
 import logging
-from pathlib import Path
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, Request, UploadFile
@@ -18,19 +17,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api import metrics
 from api.schemas import BuildSummary, SkippedFile, UploadResult
-from cartagena.errors import UnknownDocumentError
 from cartagena.settings import Settings
+from ingest import admin
 from ingest.build import BuildReport, build_index
-from ingest.isolate import parse_files
-from ingest.managed import (
-    InvalidUploadError,
-    UploadMeta,
-    UploadTooLargeError,
-    remove_document,
-    store_upload,
-    transaction,
-)
-from ingest.parse import corpus_files
+from ingest.managed import UploadTooLargeError
+from search import usecases
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -65,6 +56,7 @@ def _summary(report: BuildReport) -> BuildSummary:
 
 
 def _rebuild(request: Request) -> BuildReport:
+    """A build of the served index with the model the server holds, counted in the metrics."""
     service = request.app.state.service
     try:
         report = build_index(
@@ -100,46 +92,32 @@ async def upload_document(
 ) -> UploadResult:
     settings: Settings = request.app.state.settings
     content = await _read_limited(file, settings.max_upload_bytes)
-    try:
-        meta = UploadMeta(**json.loads(metadata)) if metadata else UploadMeta()
-    except (ValueError, TypeError) as exc:
-        raise InvalidUploadError(
-            f"metadata must be a JSON object of catalog fields: {exc}"
-        ) from exc
-    service = request.app.state.service
-    uploads = settings.uploads_for(service.index_dir)
-    return await run_in_threadpool(_add, request, uploads, file.filename or "", content, meta)
-
-
-def _add(
-    request: Request, uploads: Path, filename: str, content: bytes, meta: UploadMeta
-) -> UploadResult:
-    """Store, rebuild, publish; a file that cannot be indexed leaves nothing behind."""
-    settings: Settings = request.app.state.settings
-    with transaction(uploads):
-        stored = store_upload(uploads, filename, content, meta)
-        # parsed on its own first: a bad file is refused before it costs a build
-        _, skipped = parse_files([stored], settings.parse_timeout_s, settings.parse_memory_mb)
-        if skipped:
-            raise InvalidUploadError(f"the file could not be indexed: {skipped[0].reason}")
-        report = _rebuild(request)
-    return UploadResult(doc_id=stored.stem, build=_summary(report))
+    meta = admin.upload_meta_from_json(metadata)
+    uploads = settings.uploads_for(request.app.state.service.index_dir)
+    doc_id, report = await run_in_threadpool(
+        admin.add_document,
+        uploads,
+        file.filename or "",
+        content,
+        meta,
+        settings,
+        partial(_rebuild, request),
+    )
+    return UploadResult(doc_id=doc_id, build=_summary(report))
 
 
 @router.delete("/documents/{doc_id}", response_model=BuildSummary, dependencies=[AdminDep])
 def delete_document(doc_id: str, request: Request) -> BuildSummary:
     service = request.app.state.service
-    searcher = service.current()
-    if doc_id not in searcher.store.rows.doc_ids:
-        raise UnknownDocumentError(f"no document {doc_id!r} in the index")
-    if len(searcher.store.rows.doc_ids) == 1:
-        raise HTTPException(409, "refusing to delete the last document of the index")
     settings: Settings = request.app.state.settings
-    source = {p.stem for p in corpus_files(service.source_corpus())}
-    uploads = settings.uploads_for(service.index_dir)
-    with transaction(uploads):
-        remove_document(uploads, doc_id, in_source=doc_id in source)
-        return _summary(_rebuild(request))
+    report = admin.delete_document(
+        settings.uploads_for(service.index_dir),
+        service.source_corpus(),
+        doc_id,
+        usecases.document_ids(service.current()),
+        partial(_rebuild, request),
+    )
+    return _summary(report)
 
 
 @router.post("/reindex", response_model=BuildSummary, dependencies=[AdminDep])

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import SearcherDep
-from api.routes.search import to_hit
 from api.schemas import DocumentDetail, DocumentSummary, PassageDetail, PassageRef
+from api.views import to_hit
+from search import usecases
 
 router = APIRouter(tags=["documents"])
 
@@ -16,21 +17,18 @@ router = APIRouter(tags=["documents"])
 @router.get("/documents", response_model=list[DocumentSummary])
 def list_documents(searcher: SearcherDep) -> list[DocumentSummary]:
     return [
-        DocumentSummary.model_validate(d, from_attributes=True) for d in searcher.store.documents()
+        DocumentSummary.model_validate(d, from_attributes=True)
+        for d in usecases.documents(searcher)
     ]
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail)
 def get_document(doc_id: str, searcher: SearcherDep) -> DocumentDetail:
-    doc, text = searcher.store.document(doc_id)
-    passages = [
-        PassageRef.model_validate(h, from_attributes=True)
-        for h in searcher.store.document_passages(doc_id)
-    ]
+    doc, text, passages = usecases.document(searcher, doc_id)
     return DocumentDetail(
         **DocumentSummary.model_validate(doc, from_attributes=True).model_dump(),
         text=text,
-        passages=passages,
+        passages=[PassageRef.model_validate(h, from_attributes=True) for h in passages],
     )
 
 
@@ -40,13 +38,12 @@ def get_passage(
     searcher: SearcherDep,
     context: Annotated[int, Query(ge=0, le=20, description="neighbours each side")] = 0,
 ) -> PassageDetail:
-    view = searcher.store.passage(passage_id)
-    around = searcher.store.neighbours(passage_id, context) if context else []
+    view, around = usecases.passage(searcher, passage_id, context)
     return PassageDetail(
         **to_hit(view.hit).model_dump(),
         previous_id=view.previous_id,
         next_id=view.next_id,
         section_path=view.section_path,
         paragraph_index=view.paragraph_index,
-        context=[to_hit(h) for h in around if h.passage_id != passage_id],
+        context=[to_hit(h) for h in around],
     )

@@ -6,17 +6,18 @@ from fastapi import APIRouter
 
 from api.deps import SearcherDep
 from api.schemas import Health
+from search import usecases
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health", response_model=Health)
 def health(searcher: SearcherDep) -> Health:
-    manifest = searcher.store.manifest
+    now = usecases.status(searcher)
     return Health(
         status="ok",
-        index_version=searcher.store.version,
-        documents=len(searcher.store.rows.doc_ids),
-        passages=searcher.store.size,
-        manifest=manifest,
+        index_version=now.index_version,
+        documents=now.documents,
+        passages=now.passages,
+        manifest=now.manifest,
     )

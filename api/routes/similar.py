@@ -7,39 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import SearcherDep
-from api.routes.search import to_hit
-from api.schemas import SimilarHitOut, SimilarRequest, SimilarResponse, Span
-from search.similar import SimilarHit, find_similar, similar_to_passage
+from api.schemas import SimilarRequest, SimilarResponse
+from api.views import similar_response
+from search import usecases
 
 router = APIRouter(tags=["similar"])
-
-
-def to_similar(s: SimilarHit) -> SimilarHitOut:
-    shared = [Span(start=a, end=b, kind="shared") for a, b in s.shared]
-    base = to_hit(s.hit).model_dump(exclude={"highlights"})
-    return SimilarHitOut(
-        **base,
-        highlights=shared,
-        match=s.match,
-        reuse=s.reuse,
-        cosine=s.cosine,
-        wording=s.wording,
-        longest_shared_words=s.longest_shared_words,
-        shared=shared,
-    )
 
 
 @router.post("/similar", response_model=SimilarResponse)
 def similar_text(searcher: SearcherDep, body: SimilarRequest) -> SimilarResponse:
     """Passages whose wording is closest to a draft: near-verbatim reuse first, then meaning."""
-    found = find_similar(searcher, body.text, body.k)
-    return SimilarResponse(
-        source_passage_id=None,
-        text=body.text,
-        k=body.k,
-        index_version=searcher.store.version,
-        results=[to_similar(s) for s in found],
-    )
+    result = usecases.similar_to_text(searcher, body.text, body.k)
+    return similar_response(result, body.k, body.text)
 
 
 @router.get("/passages/{passage_id}/similar", response_model=SimilarResponse)
@@ -50,12 +29,5 @@ def similar_passage(
 ) -> SimilarResponse:
     """Passages in all documents worded like this one (itself and its overlapping chunks left
     out)."""
-    source = searcher.store.passage(passage_id).hit
-    found = similar_to_passage(searcher, passage_id, k)
-    return SimilarResponse(
-        source_passage_id=passage_id,
-        text=source.text,
-        k=k,
-        index_version=searcher.store.version,
-        results=[to_similar(s) for s in found],
-    )
+    source, result = usecases.similar_to_stored(searcher, passage_id, k)
+    return similar_response(result, k, source.text, passage_id)

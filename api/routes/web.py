@@ -14,14 +14,13 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from api.deps import SearcherDep
-from api.routes.ask import ask
-from api.routes.search import to_filters
 from api.schemas import AskRequest, AskResponse, SearchRequest, SimilarRequest
+from api.views import ask_response, filters_of
 from cartagena.errors import CartagenaError, UnknownDocumentError, UnknownPassageError
 from corpus.catalog import KINDS, LANGUAGES
-from search import highlight
+from search import usecases
 from search.engine import Searcher
-from search.similar import SimilarHit, find_similar, similar_to_passage
+from search.similar import SimilarHit
 from web import TEMPLATES_DIR, i18n
 from web.render import marked
 
@@ -75,12 +74,18 @@ def _filters(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _search(searcher: Searcher, req: SearchRequest) -> list[dict[str, Any]]:
-    hits = searcher.search(req.q, k=req.k, mode=req.mode, filters=to_filters(searcher, req))
-    spans = highlight.highlight_hits(searcher, req.q, hits, req.mode)
+    """The API's search (search.usecases), its hits and marks as the template shows them."""
+    result = usecases.search(searcher, req.q, req.k, req.mode, filters_of(req))
     return [
         {"hit": h, "marks": [(s.start, s.end, s.kind) for s in m]}
-        for h, m in zip(hits, spans, strict=True)
+        for h, m in zip(result.hits, result.marks, strict=True)
     ]
+
+
+def _ask(searcher: Searcher, req: AskRequest) -> AskResponse:
+    """The API's answer, as the /ask endpoint returns it (the template reads its fields)."""
+    result = usecases.ask(searcher, req.question, req.k, filters_of(req), req.mode)
+    return ask_response(result, req)
 
 
 def _answer_marks(answer: AskResponse) -> dict[str, list[tuple[int, int, str]]]:
@@ -138,7 +143,7 @@ def index(
         "mode": mode,
         "k": k,
         "form": form,
-        "documents": searcher.store.documents(),
+        "documents": usecases.documents(searcher),
         "kinds": KINDS,
         "languages": LANGUAGES,
         "error": None,
@@ -151,11 +156,12 @@ def index(
                 SearchRequest(q=q, mode=mode, k=k, **filters),
             )
         elif tab == "ask" and question.strip():
-            answer = context["answer"] = ask(searcher, AskRequest(question=question, **filters))
+            answer = context["answer"] = _ask(searcher, AskRequest(question=question, **filters))
             context["answer_marks"] = _answer_marks(answer)
         elif tab == "similar" and text.strip():
             req = SimilarRequest(text=text, k=k)
-            context["similar"] = _similar_items(find_similar(searcher, req.text, req.k))
+            found = usecases.similar_to_text(searcher, req.text, req.k).hits
+            context["similar"] = _similar_items(found)
     except (ValidationError, CartagenaError) as exc:
         context["error"] = _message(exc)
         status = 422
@@ -168,10 +174,9 @@ def document_view(
 ) -> Response:
     """The whole normalised text, an anchor per passage (#p-<passage id>), the cited one marked."""
     try:
-        doc, body = searcher.store.document(doc_id)
+        doc, body, passages = usecases.document(searcher, doc_id)
     except UnknownDocumentError as exc:
         return _not_found(request, str(exc))
-    passages = searcher.store.document_passages(doc_id)
     anchors: dict[int, list[str]] = {}
     for p in passages:
         anchors.setdefault(p.char_start, []).append(f"p-{p.passage_id}")
@@ -189,11 +194,10 @@ def similar_view(
 ) -> Response:
     """Similar language: passages worded like this one across all documents."""
     try:
-        source = searcher.store.passage(passage_id).hit
+        source, result = usecases.similar_to_stored(searcher, passage_id, k)
     except UnknownPassageError as exc:
         return _not_found(request, str(exc))
-    found = similar_to_passage(searcher, passage_id, k)
-    context = {"source": source, "similar": _similar_items(found)}
+    context = {"source": source, "similar": _similar_items(result.hits)}
     return _page(request, "similar.html", context)
 
 

@@ -17,13 +17,13 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.routes.ask import ask
-from api.schemas import AskRequest
 from evals.gold import load_gold
 from evals.relevance import Passage, hits
+from search import usecases
 from search.answer import Answer, answer_question
 from search.engine import Searcher
 from search.generate import check_citations
+from search.models import Filters
 from tests.utils.local import http_server
 
 log = logging.getLogger(__name__)
@@ -211,14 +211,13 @@ def test_generative_mode_keeps_only_retrieved_citations(
         }
     )
     configured = Searcher(searcher.store, searcher.embedder, settings)
-    out = ask(
-        configured,
-        AskRequest(question="When was the Cartagena Declaration adopted?", mode="generative"),
+    out = usecases.ask(
+        configured, "When was the Cartagena Declaration adopted?", 5, Filters(), "generative"
     )
-    assert out.answered and out.answer  # the extractive answer is always there too
+    assert out.answer.answered and out.answer.sentences  # the extractive answer is there too
     gen = out.generated
     assert gen is not None and gen.error is None and gen.model == "tiny"
-    assert gen.citations == [out.passages[0].passage_id]
+    assert gen.citations == [out.answer.passages[0].passage_id]
     assert gen.dropped_citations == ["made-up:9999"]
     assert gen.text is not None and "made-up" not in gen.text
     call = _ChatEndpoint.seen[-1]
@@ -231,7 +230,7 @@ def test_generative_mode_reports_an_unreachable_endpoint(searcher: Searcher) -> 
         update={"llm_base_url": "http://127.0.0.1:9/v1", "llm_timeout_s": 2.0}
     )
     configured = Searcher(searcher.store, searcher.embedder, settings)
-    out = ask(configured, AskRequest(question="student visas", mode="generative"))
-    assert out.answered  # extractive still works with no network
+    out = usecases.ask(configured, "student visas", 5, Filters(), "generative")
+    assert out.answer.answered  # extractive still works with no network
     assert out.generated is not None and out.generated.text is None
     assert out.generated.error and "failed" in out.generated.error
