@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     # few stray words. 0 = off. Cross-validated (python -m evals.crosslingual) in
     # evals/REPORT.md, "Spanish and Portuguese queries".
     hybrid_coverage_power: float = Field(0.0, ge=0.0)
+    # ... and by confidence ** power, confidence = IDF share of the query held by the best
+    # lexical passage (search/lexical_confidence.py): a reworded query's BM25 list is weak.
+    # 0 = off. Cross-validated: python -m evals.tune cv (evals/REPORT.md, "Lexical confidence").
+    hybrid_confidence_power: float = Field(0.0, ge=0.0)
     keep_versions: int = Field(2, ge=1)
     # Embed every passage's sentences at ingest, so highlights and answers never run the
     # model on passage text at query time (costs ingest time and ~1.5 KB per sentence).

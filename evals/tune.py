@@ -32,7 +32,7 @@ from evals.metrics import beir_gains, ndcg
 from evals.retrievers import Result
 from evals.runner import score_gold
 from ingest.tokens import lexical_tokens
-from search import fusion
+from search import fusion, lexical_confidence
 from search.engine import Searcher
 from search.loader import load_searcher
 
@@ -216,9 +216,10 @@ def sweep_fusion(benches: list[tuple[Bench, Searcher | None]], depths: list[int]
 CV_METRICS = ("mrr10", "success1")
 
 
-def setting_name(method: str, params: dict, depth: int) -> str:
+def setting_name(method: str, params: dict, depth: int, power: float = 0.0) -> str:
     knobs = ",".join(f"{k}={v}" for k, v in params.items())
-    return f"{method}({knobs})@{depth}" if knobs else method
+    name = f"{method}({knobs})@{depth}" if knobs else method
+    return f"{name} conf^{power:g}" if power and knobs else name
 
 
 def default_setting() -> str:
@@ -226,27 +227,58 @@ def default_setting() -> str:
     params: dict = {"weight_dense": s.hybrid_weight_dense}
     if s.fusion == "rrf":
         params = {"rrf_k": s.rrf_k, **params}
-    return setting_name(s.fusion, params, s.hybrid_candidates)
+    return setting_name(s.fusion, params, s.hybrid_candidates, s.hybrid_confidence_power)
 
 
-def per_query_results(bench: Bench, pairs: list[tuple[Ranked, Ranked]], depths: list[int]):
-    """Every fusion setting's per-query metrics: setting -> metric -> values in query order."""
+def per_query_results(
+    bench: Bench,
+    pairs: list[tuple[Ranked, Ranked]],
+    depths: list[int],
+    confidences: list[float],
+    powers: list[float],
+) -> dict[str, dict[str, list[float]]]:
+    """Every fusion setting's per-query metrics: setting -> metric -> values in query order.
+
+    ``confidences`` are each query's lexical confidence (``search.lexical_confidence``); a
+    setting with power p scales the lexical weight by confidence ** p, as the engine does."""
     out: dict[str, dict[str, list[float]]] = {}
     for method, params in fusion_settings():
-        for depth in depths if method not in ("dense", "lexical") else [max(depths)]:
-            ranked = [fused_rows(d, lx, method, params, depth) for d, lx in pairs]
-            per = [bench.score(i, rows[:10]) for i, rows in enumerate(ranked)]
-            out[setting_name(method, params, depth)] = {m: [q[m] for q in per] for m in per[0]}
+        fused = method not in ("dense", "lexical")
+        for depth in depths if fused else [max(depths)]:
+            for power in powers if fused else [0.0]:
+                ranked = [
+                    fused_rows(d, lx, method, {**params, "share": c**power} if fused else {}, depth)
+                    for (d, lx), c in zip(pairs, confidences, strict=True)
+                ]
+                per = [bench.score(i, rows[:10]) for i, rows in enumerate(ranked)]
+                name = setting_name(method, params, depth, power)
+                out[name] = {m: [q[m] for q in per] for m in per[0]}
     return out
 
 
-def cross_validate_fusion(golds: list[Path], depths: list[int], folds: int) -> list[str]:
+def query_confidences(searcher: Searcher, bench: Bench, pairs: list[tuple[Ranked, Ranked]]):
+    return [
+        lexical_confidence.confidence(searcher.store, q, lx[0][0]) if lx else 0.0
+        for q, (_, lx) in zip(bench.queries, pairs, strict=True)
+    ]
+
+
+def cross_validate_fusion(
+    golds: list[Path], depths: list[int], folds: int, powers: list[float]
+) -> list[str]:
     """Held-out-fold figures of choosing the fusion setting on the other folds."""
     settings = get_settings()
     searcher = load_searcher(eval_index_dir("index", settings), settings)
-    queries = [q for path in golds for q in load_gold(resolve(path)) if not q.is_spanish]
+    queries = [
+        q
+        for path in golds
+        for q in load_gold(resolve(path))
+        if not {"es", "pt", "crosslingual"} & set(q.tags)
+    ]
     bench = dev_bench(searcher, queries)
-    results = per_query_results(bench, candidates(searcher, bench, max(depths)), depths)
+    pairs = candidates(searcher, bench, max(depths))
+    confidences = query_confidences(searcher, bench, pairs)
+    results = per_query_results(bench, pairs, depths, confidences, powers)
     fold_of = crossval.assign_folds(
         [q.id for q in queries], [q.tags[0] if q.tags else "" for q in queries], folds
     )
@@ -287,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--depth", type=int, action="append", help="candidate depth(s)")
     parser.add_argument("--folds", type=int, default=5, help="cv: number of folds")
     parser.add_argument(
+        "--power", type=float, action="append", help="cv: lexical confidence power(s) to try"
+    )
+    parser.add_argument(
         "--gold", type=Path, action="append", help=f"cv: gold file(s) (default {DEFAULT_GOLD})"
     )
     args = parser.parse_args(argv)
@@ -294,7 +329,9 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("faiss.loader", "bm25s", "sentence_transformers"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if args.sweep == "cv":
-        lines = cross_validate_fusion(args.gold or [DEFAULT_GOLD], args.depth or [200], args.folds)
+        lines = cross_validate_fusion(
+            args.gold or [DEFAULT_GOLD], args.depth or [200], args.folds, args.power or [0.0]
+        )
         sys.stdout.write("\n".join(lines) + "\n")
         return 0
     benches = load_benches(with_scifact_index=args.sweep == "fusion")

@@ -18,7 +18,7 @@ from cartagena.errors import InvalidQueryError
 from cartagena.settings import Settings
 from ingest.embed import Embedder
 from ingest.tokens import lexical_tokens, words
-from search import fusion
+from search import fusion, lexical_confidence
 from search.batching import batcher_for
 from search.models import MODES, Filters, Hit
 from search.query import ParsedQuery, contains_phrase, parse_query
@@ -151,17 +151,28 @@ class Searcher:
         if mode == "lexical":
             return self.lexical(text, k, mask)
         depth = max(k, self.settings.hybrid_candidates)
+        lexical = self.lexical(text, depth, mask)
         return fusion.fuse(
             self.dense(text, depth, mask, filters),
-            self.lexical(text, depth, mask),
+            lexical,
             k=k,
             method=self.settings.fusion,
             weight_dense=self.settings.hybrid_weight_dense,
             rrf_k=self.settings.rrf_k,
-            share=fusion.lexical_share(
-                self.lexical_coverage(text), self.settings.hybrid_coverage_power
-            ),
+            share=self.lexical_share(text, lexical),
         )
+
+    def lexical_share(self, text: str, lexical: Ranked) -> float:
+        """How much of its configured weight the lexical list keeps in hybrid fusion: less when
+        the index does not know the query's words (another language), and less when its best
+        passage holds little of the query (a rewording): ``search.lexical_confidence``."""
+        share = fusion.lexical_share(
+            self.lexical_coverage(text), self.settings.hybrid_coverage_power
+        )
+        power = self.settings.hybrid_confidence_power
+        if power > 0 and lexical and self.settings.lexical_backend != "fts5":
+            share *= lexical_confidence.confidence(self.store, text, lexical[0][0]) ** power
+        return share
 
     def lexical_coverage(self, text: str) -> float:
         """Share of the query's distinct lexical terms that occur in the index at all.
