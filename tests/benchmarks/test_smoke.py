@@ -18,6 +18,7 @@ from benchmarks import (
     gpu_throughput,
     http_latency,
     ingest_throughput,
+    milvus_fulltext,
     query_encoding,
     recipe_compare,
     scale,
@@ -93,6 +94,28 @@ def test_scale_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     flat = next(r for r in payload["rows"] if r["kind"] == "flat")
     assert flat["recall10"] == 1.0  # exact search is its own ground truth
     assert payload["chosen_by_engine"] == {"3000": "flat"}
+
+
+@pytest.mark.slow  # no model: a milvus-lite collection of a few thousand vectors
+def test_scale_runs_on_milvus_lite(tmp_path: Path) -> None:
+    out = tmp_path / "scale-milvus.json"
+    argv = ["--store", "milvus", "--sizes", "3000", "--kinds", "flat", "--queries", "12"]
+    argv += ["--lexical-sizes", "--data", "random", "--out", str(out)]
+    argv += ["--work-dir", str(tmp_path / "work")]
+    assert scale.main(argv) == 0
+    payload = _load(out)
+    (row,) = payload["rows"]
+    assert row["kind"] == "milvus-lite flat" and payload["store"] == "milvus"
+    assert row["recall10"] == 1.0  # Milvus' FLAT is exact too
+
+
+@pytest.mark.slow
+def test_milvus_fulltext_scores_the_dev_set(built_index, tmp_path: Path) -> None:
+    out = tmp_path / "fulltext.json"
+    argv = ["--index", str(built_index.path), "--work-dir", str(tmp_path / "work")]
+    assert milvus_fulltext.main([*argv, "--out", str(out)]) == 0
+    rows = _load(out)["rows"]
+    assert len(rows) == 3 and all(0 < r["mrr10"] <= 1 for r in rows)
 
 
 @pytest.mark.slow
