@@ -35,6 +35,8 @@ from typing import Any
 from cartagena.errors import CartagenaError
 from evals.gold import Span, _doc_id
 from evals.relevance import Passage, hits
+from evals.report import write_files
+from evals.thresholds import check_files
 from search.answer import answer_question
 from search.engine import Searcher
 
@@ -367,26 +369,9 @@ def _clip(text: str, n: int = 240) -> str:
 
 
 def write_ask_report(report: dict, out_dir: Path) -> tuple[Path, Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path = out_dir / f"{report['dataset']}.json"
-    md_path = out_dir / f"{report['dataset']}.md"
-    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    md_path.write_text(ask_markdown(report))
-    return json_path, md_path
+    return write_files(report, out_dir, ask_markdown(report))
 
 
 def check_ask(report: dict, thresholds: dict) -> list[str]:
     """One message per figure below its floor in the ``[ask.<file>]`` sections."""
-    failures = []
-    for name, floors in thresholds.get("ask", {}).items():
-        group = report["files"].get(name)
-        if group is None:
-            continue  # a file not evaluated in this run
-        for metric, floor in floors.items():
-            value = group.get(metric)
-            if value is not None and value < floor:
-                failures.append(
-                    f"/ask on {name}: {metric} = {value:.4f} is below the floor {floor} "
-                    "kept in thresholds.toml"
-                )
-    return failures
+    return check_files(report, thresholds, "ask", "/ask")

@@ -21,6 +21,16 @@ BEIR_METRICS = ("ndcg10", "mrr10", "recall10", "recall100")
 BEIR_LABELS = {"ndcg10": "nDCG@10", "mrr10": "MRR@10", "recall10": "R@10", "recall100": "R@100"}
 
 
+def write_files(report: dict, out_dir: Path, markdown: str) -> tuple[Path, Path]:
+    """``<dataset>.json`` and ``<dataset>.md`` of a report in ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = out_dir / f"{report['dataset']}.json"
+    md_path = out_dir / f"{report['dataset']}.md"
+    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    md_path.write_text(markdown)
+    return json_path, md_path
+
+
 def _first(result: GoldResult) -> dict | None:
     if not result.results:
         return None

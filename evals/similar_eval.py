@@ -28,6 +28,8 @@ from pathlib import Path
 from cartagena.errors import CartagenaError
 from evals.gold import Span, _doc_id
 from evals.relevance import Passage, hits
+from evals.report import write_files
+from evals.thresholds import check_files
 from search.engine import Searcher
 from search.similar import find_similar
 
@@ -320,26 +322,9 @@ def similar_markdown(report: dict) -> str:
 
 
 def write_similar_report(report: dict, out_dir: Path) -> tuple[Path, Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path = out_dir / f"{report['dataset']}.json"
-    md_path = out_dir / f"{report['dataset']}.md"
-    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    md_path.write_text(similar_markdown(report))
-    return json_path, md_path
+    return write_files(report, out_dir, similar_markdown(report))
 
 
 def check_similar(report: dict, thresholds: dict) -> list[str]:
     """One message per figure below its floor in the ``[similar.<file>]`` sections."""
-    failures = []
-    for name, floors in thresholds.get("similar", {}).items():
-        group = report["files"].get(name)
-        if group is None:
-            continue  # a file not evaluated in this run
-        for metric, floor in floors.items():
-            value = group.get(metric)
-            if value is not None and value < floor:
-                failures.append(
-                    f"/similar on {name}: {metric} = {value:.4f} is below the floor {floor} "
-                    "kept in thresholds.toml"
-                )
-    return failures
+    return check_files(report, thresholds, "similar", "/similar")

@@ -17,6 +17,24 @@ def load_thresholds(path: Path = THRESHOLDS_PATH) -> dict[str, dict[str, dict[st
         return tomllib.load(fh)
 
 
+def check_files(report: dict, thresholds: dict, section: str, label: str) -> list[str]:
+    """One message per figure below its floor in the ``[<section>.<file>]`` sections of a
+    per-file report (``--ask``, ``--similar``); files not evaluated in this run are skipped."""
+    failures = []
+    for name, floors in thresholds.get(section, {}).items():
+        group = report["files"].get(name)
+        if group is None:
+            continue
+        for metric, floor in floors.items():
+            value = group.get(metric)
+            if value is not None and value < floor:
+                failures.append(
+                    f"{label} on {name}: {metric} = {value:.4f} is below the floor {floor} "
+                    "kept in thresholds.toml"
+                )
+    return failures
+
+
 def check(report: dict, thresholds: dict) -> list[str]:
     """One message per metric below its floor; runs without a floor are not checked."""
     floors = thresholds.get(report["dataset"], {})

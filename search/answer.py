@@ -18,12 +18,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from cartagena.settings import Settings
 from ingest.spans import split_sentences
 from ingest.tokens import lexical_tokens, words
 from search.engine import Searcher
+from search.lexical_confidence import idf
 from search.models import Filters, Hit
 from search.query import parse_query
 from search.question import (
@@ -35,7 +34,6 @@ from search.question import (
     read_question,
 )
 from search.sentence_vectors import sentence_vectors
-from search.store import IndexStore
 
 # Question words that say nothing about the topic ("What did ... find about ...?"): left out
 # of the overlap score (search.question has the longer list used for coverage).
@@ -84,19 +82,6 @@ class Answer:
         return " ".join(s.text for s in self.sentences) or None
 
 
-def term_weights(store: IndexStore, terms: list[str]) -> dict[str, float]:
-    """IDF of each stemmed term over the index's passages (BM25's own document frequencies)."""
-    n = max(int(store.bm25.scores.get("num_docs", store.size)), 1)
-    indptr = np.asarray(store.bm25.scores["indptr"])
-    vocab = store.bm25.vocab_dict
-    out = {}
-    for t in terms:
-        i = vocab.get(t)
-        df = int(indptr[i + 1] - indptr[i]) if i is not None and i + 1 < len(indptr) else 0
-        out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
-    return out
-
-
 def overlap(sentence: str, weights: dict[str, float]) -> float:
     """Weighted share of the question's terms that the sentence contains (0..1)."""
     total = sum(weights.values())
@@ -110,7 +95,7 @@ def score_sentences(searcher: Searcher, question: str, hits: list[Hit]) -> list[
     """Every sentence of ``hits`` worth reading, scored; duplicates from overlapping chunks once."""
     text = parse_query(question).text
     terms = [t for t in dict.fromkeys(lexical_tokens(text)) if t not in QUESTION_WORDS]
-    weights = term_weights(searcher.store, terms)
+    weights = idf(searcher.store, terms)
     seen: set[tuple[str, ...]] = set()
     found: list[tuple[Hit, int, int, str]] = []
     for hit in hits:
@@ -301,7 +286,7 @@ def answer_question(
     # unknown "behalf" must not outweigh everything the sentence does hold.
     n = max(int(searcher.store.bm25.scores.get("num_docs", searcher.store.size)), 1)
     rarest = math.log(1 + (n - 0.5) / 1.5)
-    weights = {t: min(w, rarest) for t, w in term_weights(searcher.store, list(q.terms)).items()}
+    weights = {t: min(w, rarest) for t, w in idf(searcher.store, list(q.terms)).items()}
     by_id = {h.passage_id: h for h in hits}
     checks = [check_sentence(s, by_id[s.passage_id], q, weights, settings, known) for s in scored]
     min_cov = settings.answer_min_coverage

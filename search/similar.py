@@ -35,9 +35,10 @@ from cartagena.errors import InvalidQueryError
 from ingest.spans import Token, split_sentences, tokens
 from ingest.tokens import STOPWORDS, stem_words
 from search.engine import Searcher
+from search.lexical_confidence import idf
 from search.models import Hit
 from search.sentence_vectors import sentence_vectors
-from search.wording import content_terms, idf_weights, overlap_f1
+from search.wording import content_terms, overlap_f1
 
 MatchKind = Literal["reuse", "semantic"]
 
@@ -196,7 +197,7 @@ def find_similar(
     known = store.bm25.vocab_dict
     terms_of = {s: set(content_terms(s, known)) for s in dict.fromkeys(flat)}
     draft_terms = set(content_terms(text, known))
-    weights = idf_weights(store, draft_terms.union(*terms_of.values()))
+    weights = idf(store, list(draft_terms.union(*terms_of.values())))
     draft = Draft(vector, draft_matrix, {t: weights[t] for t in draft_terms})
     w = settings.similar_lexical_weight
     out = []

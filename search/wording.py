@@ -11,14 +11,10 @@ its inverse document frequency in the index (BM25's own counts), so "naturalizat
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Container
 
-import numpy as np
-
 from ingest.tokens import STOPWORDS, stem_words, words
-from search.store import IndexStore
 
 _ISE = re.compile(r"^(\w{3,})is(e|es|ed|ing|ation|ations|er|ers)$")
 _OUR = re.compile(r"^(\w{2,})our(s|ed|ing|able|ably|ite|ites)?$")
@@ -65,21 +61,6 @@ def content_terms(text: str, known: Container[str] = frozenset()) -> list[str]:
             if b in known and a not in known:
                 spelt[n] = plain[n]
     return stem_words([SYNONYMS.get(w, w) for w in spelt])
-
-
-def idf_weights(store: IndexStore, terms: set[str]) -> dict[str, float]:
-    """IDF of each term over the index's passages, from the BM25 index's document frequencies;
-    a term the index never saw weighs most."""
-    bm25 = store.bm25
-    n = max(int(bm25.scores.get("num_docs", store.size)), 1)
-    indptr = np.asarray(bm25.scores["indptr"])
-    vocab = bm25.vocab_dict
-    out = {}
-    for t in terms:
-        i = vocab.get(t)
-        df = int(indptr[i + 1] - indptr[i]) if i is not None and i + 1 < len(indptr) else 0
-        out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
-    return out
 
 
 def overlap_f1(draft: dict[str, float], window: set[str], weights: dict[str, float]) -> float:
