@@ -230,8 +230,9 @@ def run_similar(args: argparse.Namespace, settings: Settings) -> int:
         outcomes, target = similar_eval.similar_http(args.url, items, args.k), args.url
     else:
         searcher = engine_for_gold(args, settings).searcher
-        outcomes, target = similar_eval.similar_engine(searcher, items, args.k), str(
-            searcher.store.path
+        outcomes, target = (
+            similar_eval.similar_engine(searcher, items, args.k),
+            str(searcher.store.path),
         )
         if args.crossval:
             every = similar_eval.similar_engine(searcher, items, 10 * settings.similar_candidates)
