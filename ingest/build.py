@@ -195,6 +195,7 @@ def write_version(
             if settings.sentence_vectors and sentence_vectors:
                 sentences = index_writer.sentence_texts([p for _, _, c in docs for p in c.passages])
                 sentence_matrix, _ = embed_passages(sentences, embedder, cache, name)
+            crosslingual = crosslingual_vectors(texts, settings, cache)
             layout.crash_point("after-embed")
         finally:
             cache.close()
@@ -208,6 +209,15 @@ def write_version(
         layout.crash_point("mid-build")
         store = vector_store(settings, index_dir)
         vector_entries = store.write(build_dir, version, vectors, vector_rows(docs))
+        if crosslingual is not None:
+            kind = index_writer.write_vectors(
+                build_dir / layout.CROSSLINGUAL_VECTORS, crosslingual, settings
+            )
+            vector_entries |= {
+                "crosslingual_model": settings.crosslingual_model_name,
+                "crosslingual_dimension": int(crosslingual.shape[1]),
+                "crosslingual_index": kind,
+            }
         index_writer.write_bm25(
             build_dir / layout.BM25,
             passages,
@@ -246,6 +256,28 @@ def write_version(
         store.publish(vector_entries)
         store.prune(index_dir)
     return version, len(passages), embedded
+
+
+def crosslingual_vectors(
+    texts: list[str], settings: Settings, cache: EmbeddingCache
+) -> np.ndarray | None:
+    """The cross-lingual model's passage vectors (its own cache key: unchanged text is never
+    embedded again), None when it is off or the vector store keeps no second set. No sentence
+    vectors: sentence-level dense scoring stays on the primary model (it hurt e5's ranking)."""
+    embedder = Embedder.for_crosslingual(settings)
+    if embedder is None or not texts:
+        return None
+    if settings.vector_store != "faiss":
+        log.warning(
+            "CARTAGENA_VECTOR_STORE=%s keeps no cross-lingual vectors yet: queries not in "
+            "English will use the primary model",
+            settings.vector_store,
+        )
+        return None
+    name = cache_name(embedder, str(settings.crosslingual_model_name))
+    vectors, embedded = embed_passages(texts, embedder, cache, name)
+    log.info("cross-lingual vectors: %d passages, %d embedded", len(texts), embedded)
+    return vectors
 
 
 def vector_rows(docs: list[tuple[ParsedDocument, DocumentMeta, ChunkedDocument]]) -> VectorRows:

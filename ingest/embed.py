@@ -214,6 +214,27 @@ class Embedder:
             serving=True,
         )
 
+    @classmethod
+    def for_crosslingual(cls, settings: Settings, serving: bool = False) -> Embedder | None:
+        """The second, cross-lingual model (``CARTAGENA_CROSSLINGUAL_MODEL``), None when off:
+        ingest embeds passages with it too, the server queries not in English."""
+        if not settings.crosslingual_model:
+            return None
+        backend = settings.query_backend if serving else settings.embed_backend
+        if backend == "auto":
+            backend = "onnx" if settings.device == "cpu" and onnx_installed() else "torch"
+        return cls(
+            settings.crosslingual_model,
+            settings.device,
+            settings.batch_size,
+            backend=backend,
+            cache_dir=settings.cache_dir,
+            threads=settings.torch_threads,
+            fallback=serving and settings.query_backend == "auto",
+            serving=serving,
+            half=not serving and settings.device != "cpu",
+        )
+
     @cached_property
     def model(self) -> Any:
         log.info("loading embedding model %s (%s) on %s", self.model_ref, self.backend, self.device)

@@ -26,6 +26,8 @@ VERSIONS = "versions"
 MANIFEST = "manifest.json"
 DATABASE = "passages.sqlite"
 VECTORS = "vectors.faiss"
+# the cross-lingual model's passage vectors (CARTAGENA_CROSSLINGUAL_MODEL), when built
+CROSSLINGUAL_VECTORS = "vectors-crosslingual.faiss"
 BM25 = "bm25"
 CACHE = Path("cache") / "embeddings.sqlite"
 TMP_PREFIX = ".tmp-"

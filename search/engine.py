@@ -17,6 +17,7 @@ import numpy as np
 from cartagena.errors import InvalidQueryError
 from cartagena.settings import Settings
 from ingest.embed import Embedder
+from ingest.language import detect_language
 from ingest.tokens import lexical_tokens, words
 from search import fusion, lexical_confidence
 from search.batching import batcher_for
@@ -33,11 +34,40 @@ SENTENCE_RESCORE_DEPTH = 100
 
 
 class Searcher:
-    def __init__(self, store: IndexStore, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        embedder: Embedder,
+        settings: Settings,
+        crosslingual: Embedder | None = None,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self.settings = settings
         self.query_cache = VectorCache(settings.query_cache_size)
+        # the cross-lingual model (CARTAGENA_CROSSLINGUAL_MODEL), used only where the index
+        # holds its vectors: its own query cache (vectors are keyed by model) and the fusion
+        # settings calibrated for it
+        self.crosslingual = crosslingual if store.crosslingual_vectors is not None else None
+        if crosslingual is not None and self.crosslingual is None:
+            log.warning(
+                "index version %s holds no cross-lingual vectors: queries not in English use "
+                "the primary model (rebuild with `cartagena ingest` to add them)",
+                store.version,
+            )
+        self.crosslingual_cache = VectorCache(settings.query_cache_size)
+        self.crosslingual_settings = settings.crosslingual_settings()
+        self.crosslingual_batcher = (
+            batcher_for(
+                self.crosslingual,
+                self.crosslingual.encode_queries,
+                settings.query_batch_max,
+                settings.query_batch_wait_ms / 1000,
+            )
+            if self.crosslingual is not None
+            else None
+        )
+        self.mixed_languages = any(lang != "en" for lang in store.languages)
         self.batcher = batcher_for(
             embedder,
             embedder.encode_queries,
@@ -58,6 +88,38 @@ class Searcher:
             vec = self.batcher.embed(text)
             self.query_cache.put(text, vec)
         return vec
+
+    def crosslingual_route(self, text: str) -> bool:
+        """Whether ``text`` ranks its dense side with the cross-lingual model: a query not in
+        English, or any query over an index holding Spanish or Portuguese documents. English
+        over English takes exactly the primary model's path."""
+        if self.crosslingual is None:
+            return False
+        return self.mixed_languages or detect_language(text) != "en"
+
+    def embed_crosslingual(self, text: str) -> np.ndarray:
+        vec = self.crosslingual_cache.get(text)
+        if vec is None:
+            assert self.crosslingual_batcher is not None
+            vec = self.crosslingual_batcher.embed(text)
+            self.crosslingual_cache.put(text, vec)
+        return vec
+
+    def dense_crosslingual(
+        self, text: str, k: int, mask: np.ndarray | None, filters: Filters | None = None
+    ) -> Ranked:
+        """Rows by the cross-lingual model's passage cosine (no sentence rescoring: it hurt
+        e5's dense ranking, evals/REPORT.md)."""
+        if self.store.size == 0:
+            return []
+        query = self.embed_crosslingual(text).reshape(1, -1)
+        k = min(k, self.store.size)
+        if mask is not None:
+            allowed = int(np.count_nonzero(mask))
+            if allowed == 0:
+                return []
+            k = min(k, allowed)
+        return self.store.vector_search(query, k, mask, filters, crosslingual=True)
 
     def dense(
         self, text: str, k: int, mask: np.ndarray | None, filters: Filters | None = None
@@ -146,30 +208,33 @@ class Searcher:
         mask: np.ndarray | None,
         filters: Filters | None = None,
     ) -> Ranked:
-        if mode == "dense":
-            return self.dense(text, k, mask, filters)
         if mode == "lexical":
             return self.lexical(text, k, mask)
-        depth = max(k, self.settings.hybrid_candidates)
+        crosslingual = mode != "lexical" and self.crosslingual_route(text)
+        settings = self.crosslingual_settings if crosslingual else self.settings
+        dense = self.dense_crosslingual if crosslingual else self.dense
+        if mode == "dense":
+            return dense(text, k, mask, filters)
+        depth = max(k, settings.hybrid_candidates)
         lexical = self.lexical(text, depth, mask)
         return fusion.fuse(
-            self.dense(text, depth, mask, filters),
+            dense(text, depth, mask, filters),
             lexical,
             k=k,
-            method=self.settings.fusion,
-            weight_dense=self.settings.hybrid_weight_dense,
-            rrf_k=self.settings.rrf_k,
-            share=self.lexical_share(text, lexical),
+            method=settings.fusion,
+            weight_dense=settings.hybrid_weight_dense,
+            rrf_k=settings.rrf_k,
+            share=self.lexical_share(text, lexical, settings),
         )
 
-    def lexical_share(self, text: str, lexical: Ranked) -> float:
+    def lexical_share(self, text: str, lexical: Ranked, settings: Settings | None = None) -> float:
         """How much of its configured weight the lexical list keeps in hybrid fusion: less when
         the index does not know the query's words (another language), and less when its best
-        passage holds little of the query (a rewording): ``search.lexical_confidence``."""
-        share = fusion.lexical_share(
-            self.lexical_coverage(text), self.settings.hybrid_coverage_power
-        )
-        power = self.settings.hybrid_confidence_power
+        passage holds little of the query (a rewording): ``search.lexical_confidence``.
+        ``settings``: those of the model that ranked the dense side (this searcher's own)."""
+        settings = settings or self.settings
+        share = fusion.lexical_share(self.lexical_coverage(text), settings.hybrid_coverage_power)
+        power = settings.hybrid_confidence_power
         if power > 0 and lexical and self.settings.lexical_backend != "fts5":
             share *= lexical_confidence.confidence(self.store, text, lexical[0][0]) ** power
         return share

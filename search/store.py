@@ -28,7 +28,7 @@ from ingest.build import FORMAT_VERSION
 from ingest.index_writer import sentence_key
 from ingest.tokens import tokenizer_language
 from search.models import Document, Filters, Hit, PassageView
-from search.vectors import VectorWhere, open_vector_index
+from search.vectors import FaissVectors, VectorWhere, open_vector_index
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,13 @@ class IndexStore:
             self.manifest.get("faiss_index") or self.manifest.get("milvus_index") or "flat"
         )
         self.vectors = open_vector_index(version_dir, self.manifest, self.settings)
+        # the cross-lingual model's passage vectors (ingest/build.py), None when not built
+        xl_path = version_dir / layout.CROSSLINGUAL_VECTORS
+        self.crosslingual_vectors: FaissVectors | None = (
+            FaissVectors(xl_path, str(self.manifest.get("crosslingual_index", "flat")), settings)
+            if self.manifest.get("crosslingual_model") and xl_path.is_file()
+            else None
+        )
         self.bm25 = bm25s.BM25.load(str(version_dir / layout.BM25), mmap=True)
         self.rows = self._row_meta()
         self.languages = self.rows.language_set()
@@ -90,7 +97,12 @@ class IndexStore:
         return str(self.manifest["version"])
 
     def vector_search(
-        self, query: np.ndarray, k: int, mask: np.ndarray | None, filters: Filters | None = None
+        self,
+        query: np.ndarray,
+        k: int,
+        mask: np.ndarray | None,
+        filters: Filters | None = None,
+        crosslingual: bool = False,
     ) -> list[tuple[int, float]]:
         """The ``k`` rows nearest ``query`` among those ``mask`` allows, best first.
 
@@ -111,7 +123,9 @@ class IndexStore:
                 rows=np.flatnonzero(mask).astype(np.int64),
                 rows_needed=base is None or not np.array_equal(base, mask),
             )
-        rows, scores = self.vectors.search_rows(query, k, where)
+        vectors = self.crosslingual_vectors if crosslingual else self.vectors
+        assert vectors is not None  # callers check crosslingual_vectors first
+        rows, scores = vectors.search_rows(query, k, where)
         return [(int(i), float(s)) for i, s in zip(rows, scores, strict=True)]
 
     def query(self, sql: str, params: tuple | list = ()) -> list[tuple]:
