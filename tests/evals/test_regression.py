@@ -32,6 +32,21 @@ def test_dev_set_hybrid_holds_its_thresholds(searcher: Searcher, shared_dir: Pat
     assert report["runs"][0]["median_passage_chars"] <= MAX_MEDIAN_PASSAGE_CHARS
 
 
+@pytest.mark.slow
+def test_crosslingual_dev_set_hybrid_holds_its_thresholds(
+    searcher: Searcher, shared_dir: Path
+) -> None:
+    """Spanish and Portuguese queries over the English documents, default configuration."""
+    gold = load_gold(shared_dir / "evals" / "cartagena-dev-crosslingual.jsonl")
+    run = run_gold(EngineRetriever(searcher), gold, "hybrid", 10)
+    report = build_report("cartagena-dev-crosslingual", "gold", [run], {})
+    thresholds = load_thresholds()
+    assert thresholds["cartagena-dev-crosslingual"]["engine"]["hybrid"], "no floors"
+    assert report["runs"][0]["crosslingual"]["queries"] == len(gold)
+    failures = check(report, thresholds)
+    assert not failures, "\n".join(failures)
+
+
 def test_thresholds_file_names_known_metrics() -> None:
     from evals.metrics import METRICS
 
