@@ -69,6 +69,8 @@ class SearchService:
         self._searcher = load_searcher(index_dir, self.settings)
         self._pointer_mtime = self._mtime()
         self._searcher.embed_query("warm up")  # the first request should not pay for this
+        if self._searcher.crosslingual is not None:
+            self._searcher.embed_crosslingual("warm up")
 
     @cached_property
     def ingest_embedder(self) -> Embedder:
