@@ -33,7 +33,7 @@ browser:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy cartagena corpus ingest search api evals web benchmarks
+	$(BIN)/mypy cartagena corpus text embedding index ingest search service api evals web benchmarks
 
 test: install browser lint
 	$(BIN)/pytest -q

@@ -7,7 +7,7 @@ seconds, not milliseconds):
 - ``encode fp32``: plain ``SentenceTransformer.encode`` at batch 32, the usual recipe;
 - ``encode fp16``: the same with the model halved;
 - ``pipelined fp16``: what ``cartagena ingest`` runs with ``CARTAGENA_DEVICE`` set to an
-  accelerator (``ingest.embed.Embedder`` -> ``ingest.pipelined``): length-sorted batches,
+  accelerator (``embedding.factory`` -> ``embedding.pipelined``): length-sorted batches,
   tokenised by a thread ahead of the model;
 - ``tokenise only``: the tokenizer alone over the same batches, with the pipeline's threads;
 - ``model only fp16``: the model alone over batches tokenised and moved to the device
@@ -36,9 +36,9 @@ import numpy as np
 from benchmarks.common import report
 from benchmarks.ingest_throughput import SCIFACT, scifact_ndcg
 from cartagena.settings import get_settings
+from embedding import factory
+from embedding.pipelined import encode_pipelined, length_batches
 from evals.beir import load_beir, passage_text
-from ingest.embed import Embedder
-from ingest.pipelined import encode_pipelined, length_batches
 
 log = logging.getLogger("benchmarks.gpu_throughput")
 STEPS = ("encode", "pipelined", "tokenise", "model")
@@ -115,8 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     qids = [q for q in data.queries if any(d in kept for d in data.qrels[q])]
     qrels = [data.qrels[q] for q in qids]
 
-    fp32 = Embedder(settings.model, device=args.device)
-    half = Embedder(settings.model, device=args.device, half=accelerated)
+    fp32 = factory.create(settings.model, device=args.device)
+    half = factory.create(settings.model, device=args.device, half=accelerated)
     query_vecs = fp32.model.encode([data.queries[q] for q in qids], normalize_embeddings=True)
     fp32.model.encode(unique[:64])  # load and warm up both
     half.model.encode(unique[:64])

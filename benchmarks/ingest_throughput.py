@@ -3,7 +3,7 @@
     python -m benchmarks.ingest_throughput [--limit N] [--backends torch onnx onnx-int8]
 
 Encodes the SciFact abstracts (``title + " " + text``, one passage each) with every backend
-(``ingest.embed.Embedder`` exactly as ``cartagena ingest`` runs it), timing passages/second.
+(``embedding.factory`` exactly as ``cartagena ingest`` runs it), timing passages/second.
 Then ranks the corpus for the 300 test queries by exact inner product; the queries are always
 encoded by the default torch backend, as the server does, so the nDCG shows what a faster
 ingest costs in quality. Vectors are kept in ``.cache/bench/`` to rerun the scoring cheaply.
@@ -21,9 +21,9 @@ import numpy as np
 
 from benchmarks.common import Timer, report
 from cartagena.settings import get_settings
+from embedding import factory
 from evals.beir import load_beir, passage_text
 from evals.metrics import beir_gains, ndcg
-from ingest.embed import Embedder
 
 log = logging.getLogger("benchmarks.ingest_throughput")
 SCIFACT = Path("../shared/datasets/scifact")
@@ -61,12 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     qids = [q for q in data.queries if any(d in kept for d in data.qrels[q])]
     args.cache.mkdir(parents=True, exist_ok=True)
 
-    query_vecs = Embedder(settings.model, batch_size=args.batch_size).encode(
+    query_vecs = factory.create(settings.model, batch_size=args.batch_size).encode(
         [data.queries[q] for q in qids]
     )
     rows: list[dict[str, Any]] = []
     for backend in args.backends:
-        embedder = Embedder(
+        embedder = factory.create(
             settings.model,
             batch_size=args.batch_size,
             backend=backend,

@@ -28,9 +28,9 @@ from evals.metrics import mean_scores
 from evals.retrievers import EngineRetriever, Result
 from evals.runner import run_gold
 from ingest.milvus_store import connect, release
-from ingest.tokens import STOPWORDS
 from search.loader import load_searcher
 from search.store import IndexStore
+from text.tokens import STOPWORDS
 
 log = logging.getLogger("benchmarks.milvus_fulltext")
 

@@ -36,16 +36,16 @@ def queries(n: int) -> list[str]:
 def measure(backend: str, threads: int, batch: int, seconds: float) -> dict[str, Any]:
     """Run in a child process: the thread count of torch and onnxruntime is per process."""
     from cartagena.settings import get_settings
-    from ingest.embed import Embedder
+    from embedding import factory
 
     settings = get_settings()
     embedder: Any
     if backend == "onnx-padded":  # the server's ONNX model before packing, for comparison
-        from ingest.onnx_backend import OnnxEncoder
+        from embedding.onnx_backend import OnnxEncoder
 
         embedder = OnnxEncoder(settings.model, settings.cache_dir, "fp32", threads, False)
     else:
-        embedder = Embedder(
+        embedder = factory.create(
             settings.model,
             backend=backend,
             cache_dir=settings.cache_dir,

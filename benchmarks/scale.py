@@ -258,7 +258,7 @@ def lexical_row(n: int, args: argparse.Namespace) -> dict[str, Any]:
     import bm25s
 
     from evals.beir import load_beir
-    from ingest.tokens import lexical_tokens
+    from text.tokens import lexical_tokens
 
     data = load_beir(Path("../shared/datasets/scifact"))
     sentences = [s for _, text in data.corpus.values() for s in text.split(". ") if s]

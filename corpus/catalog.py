@@ -28,7 +28,7 @@ class DocumentMeta:
     title: str
     year: int | None = None
     kind: str = "other"
-    # None: not given, detected from the text at ingest (ingest.language)
+    # None: not given, detected from the text at ingest (text.language)
     language: str | None = None
     place: str | None = None
     source: str | None = None

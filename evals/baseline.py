@@ -18,10 +18,10 @@ from pypdf import PdfReader
 
 from cartagena.errors import EmptyCorpusError
 from cartagena.settings import Settings
+from embedding import factory
 from evals.retrievers import Result
 from ingest.build import embed_passages
 from ingest.cache import EmbeddingCache
-from ingest.embed import Embedder
 
 log = logging.getLogger(__name__)
 CHUNK_SIZE = 1000
@@ -54,7 +54,9 @@ class StandardRecipe:
 
     def __init__(self, corpus: Path, cache_dir: Path, settings: Settings) -> None:
         self.chunks = chunk_pdfs(corpus)
-        self.embedder = Embedder(settings.model, settings.device, settings.batch_size)
+        self.embedder = factory.create(
+            settings.model, device=settings.device, batch_size=settings.batch_size
+        )
         cache = EmbeddingCache(cache_dir / "embeddings.sqlite")
         try:
             vectors, embedded = embed_passages(

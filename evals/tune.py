@@ -31,10 +31,10 @@ from evals.gold import GoldQuery, load_gold
 from evals.metrics import beir_gains, ndcg
 from evals.retrievers import Result
 from evals.runner import score_gold
-from ingest.tokens import lexical_tokens
 from search import fusion, lexical_confidence
 from search.engine import Searcher
 from search.loader import load_searcher
+from text.tokens import lexical_tokens
 
 log = logging.getLogger(__name__)
 Ranked = list[tuple[int, float]]

@@ -18,19 +18,20 @@ from tqdm import tqdm
 from cartagena.errors import EmptyCorpusError
 from cartagena.settings import Settings
 from corpus.catalog import DocumentMeta, load_catalog, metadata_for
+from embedding import factory
+from embedding.base import Embedder
 from ingest import index_writer, layout
 from ingest.cache import EmbeddingCache, content_key
 from ingest.chunk import CHUNKER_VERSION, ChunkConfig, chunk_document
 from ingest.coverage import LostRun, document_lost_runs
-from ingest.embed import Embedder, cache_name
 from ingest.isolate import Skipped, parse_files
-from ingest.language import detect_language
 from ingest.managed import merge_meta, tombstones, upload_meta
 from ingest.models import ChunkedDocument, ParsedDocument
 from ingest.normalize import NORMALIZER_VERSION
 from ingest.parse import corpus_files
-from ingest.tokens import TOKENIZER_VERSION, tokenizer_language
 from ingest.vector_store import VectorRows, vector_store
+from text.language import detect_language
+from text.tokens import TOKENIZER_VERSION, tokenizer_language
 
 log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
@@ -126,7 +127,7 @@ def build_index(
             f"nothing could be indexed from {corpus}: {len(files)} files, {len(skipped)} skipped"
             + "".join(f"\n  {s.path}: {s.reason}" for s in skipped)
         )
-    embedder = embedder or Embedder.for_ingest(settings)
+    embedder = embedder or factory.for_ingest(settings)
     config = ChunkConfig(
         max_tokens=settings.chunk_tokens,
         overlap_tokens=settings.chunk_overlap_tokens,
@@ -184,12 +185,12 @@ def write_version(
     Also the entry point for corpora that arrive already cut into passages (BEIR datasets),
     which may skip the per-sentence vectors that only highlights and answers use.
     """
-    embedder = embedder or Embedder.for_ingest(settings)
+    embedder = embedder or factory.for_ingest(settings)
     with build_lock(index_dir):
         cache = EmbeddingCache(index_dir / layout.CACHE)
         try:
             texts = [p.embed_text for _, _, c in docs for p in c.passages]
-            name = cache_name(embedder, settings.model_name)
+            name = embedder.cache_key(settings.model_name)
             vectors, embedded = embed_passages(texts, embedder, cache, name)
             sentences: list[str] = []
             if settings.sentence_vectors and sentence_vectors:
@@ -264,7 +265,7 @@ def crosslingual_vectors(
     """The cross-lingual model's passage vectors (its own cache key: unchanged text is never
     embedded again), None when it is off or the vector store keeps no second set. No sentence
     vectors: sentence-level dense scoring stays on the primary model (it hurt e5's ranking)."""
-    embedder = Embedder.for_crosslingual(settings)
+    embedder = factory.for_crosslingual(settings)
     if embedder is None or not texts:
         return None
     if settings.vector_store != "faiss":
@@ -274,7 +275,7 @@ def crosslingual_vectors(
             settings.vector_store,
         )
         return None
-    name = cache_name(embedder, str(settings.crosslingual_model_name))
+    name = embedder.cache_key(str(settings.crosslingual_model_name))
     vectors, embedded = embed_passages(texts, embedder, cache, name)
     log.info("cross-lingual vectors: %d passages, %d embedded", len(texts), embedded)
     return vectors

@@ -16,8 +16,8 @@ from cartagena.settings import ANN_INDEXES, Settings
 from corpus.catalog import DocumentMeta
 from ingest import layout
 from ingest.models import ChunkedDocument, ParsedDocument, Passage
-from ingest.spans import split_sentences
-from ingest.tokens import lexical_tokens, tokenizer_language
+from text.spans import split_sentences
+from text.tokens import lexical_tokens, tokenizer_language
 
 SCHEMA = """
 CREATE TABLE documents (

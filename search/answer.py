@@ -19,8 +19,6 @@ import math
 from dataclasses import dataclass, field
 
 from cartagena.settings import Settings
-from ingest.spans import split_sentences
-from ingest.tokens import lexical_tokens, words
 from search.engine import Searcher
 from search.lexical_confidence import idf
 from search.models import Filters, Hit
@@ -34,6 +32,8 @@ from search.question import (
     read_question,
 )
 from search.sentence_vectors import sentence_vectors
+from text.spans import split_sentences
+from text.tokens import lexical_tokens, words
 
 # Question words that say nothing about the topic ("What did ... find about ...?"): left out
 # of the overlap score (search.question has the longer list used for coverage).

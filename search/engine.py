@@ -16,9 +16,7 @@ import numpy as np
 
 from cartagena.errors import InvalidQueryError
 from cartagena.settings import Settings
-from ingest.embed import Embedder
-from ingest.language import detect_language
-from ingest.tokens import lexical_tokens, words
+from embedding.base import Embedder
 from search import fusion, lexical_confidence
 from search.batching import batcher_for
 from search.models import MODES, Filters, Hit
@@ -26,6 +24,8 @@ from search.query import ParsedQuery, contains_phrase, parse_query
 from search.sentence_dense import SentenceMatrix, best_of
 from search.store import IndexStore
 from search.vector_cache import VectorCache
+from text.language import detect_language
+from text.tokens import lexical_tokens, words
 
 log = logging.getLogger(__name__)
 Ranked = list[tuple[int, float]]

@@ -12,12 +12,12 @@ from typing import Literal
 
 import numpy as np
 
-from ingest.spans import Sentence, Token, split_sentences, tokens
-from ingest.tokens import STOPWORDS, STOPWORDS_BY_LANGUAGE, lexical_tokens, stem_words
 from search.engine import Searcher
 from search.models import Hit
 from search.query import ParsedQuery, parse_query
 from search.sentence_vectors import sentence_vectors
+from text.spans import Sentence, Token, split_sentences, tokens
+from text.tokens import STOPWORDS, STOPWORDS_BY_LANGUAGE, lexical_tokens, stem_words
 
 SpanKind = Literal["term", "phrase", "sentence", "shared"]
 

@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 
-from ingest.tokens import lexical_tokens
 from search.store import IndexStore
+from text.tokens import lexical_tokens
 
 
 def idf(store: IndexStore, terms: list[str]) -> dict[str, float]:

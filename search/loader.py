@@ -14,8 +14,9 @@ from pathlib import Path
 
 from cartagena.errors import IndexIncompatibleError
 from cartagena.settings import Settings
+from embedding import factory
+from embedding.base import Embedder
 from ingest import layout
-from ingest.embed import Embedder
 from search.engine import Searcher
 from search.store import IndexStore
 
@@ -46,7 +47,7 @@ def load_searcher(
     of it (store, vector search, fusion), the process's global ones never do."""
     store = IndexStore.open(index_dir, settings)
     check_model(store, settings)
-    embedder = embedder or Embedder.for_queries(settings)
+    embedder = embedder or factory.for_queries(settings)
     crosslingual = crosslingual_embedder(settings, embedder)
     return Searcher(store, embedder, settings, crosslingual)
 
@@ -58,7 +59,7 @@ def crosslingual_embedder(settings: Settings, primary: Embedder) -> Embedder | N
         return None
     if settings.crosslingual_model == settings.model:
         return primary
-    return Embedder.for_crosslingual(settings, serving=True)
+    return factory.for_crosslingual(settings, serving=True)
 
 
 class SearchService:
@@ -78,7 +79,7 @@ class SearchService:
         the same embedding cache entries (they are keyed by backend). The query embedder
         serves when it is that one; otherwise the ingest model loads on the first rebuild."""
         queries = self._searcher.embedder
-        ingest = Embedder.for_ingest(self.settings)  # cheap: the model loads on first use
+        ingest = factory.for_ingest(self.settings)  # cheap: the model loads on first use
         return queries if queries.backend == ingest.backend else ingest
 
     def _mtime(self) -> float:

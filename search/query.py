@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from cartagena.errors import InvalidQueryError
-from ingest.tokens import words
+from text.tokens import words
 
 MAX_QUERY_CHARS = 1000
 _PHRASE = re.compile(

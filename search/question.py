@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.tokens import STOPWORDS, fold, lexical_tokens, stem_words, words
+from text.tokens import STOPWORDS, fold, lexical_tokens, stem_words, words
 
 NUMBER, DATE, PLACE, AGENT = "number", "date", "place", "agent"
 TYPE_NAMES = {NUMBER: "a number", DATE: "a date", PLACE: "a place", AGENT: "a name"}

@@ -17,8 +17,8 @@ import logging
 
 import numpy as np
 
-from ingest.spans import split_sentences
 from search.store import IndexStore
+from text.spans import split_sentences
 
 log = logging.getLogger(__name__)
 _BATCH = 900  # SQLite host parameters per lookup

@@ -8,7 +8,7 @@ from threading import Lock
 
 import numpy as np
 
-from ingest.embed import Embedder
+from embedding.base import Embedder
 from search.store import IndexStore
 from search.vector_cache import VectorCache
 

@@ -32,13 +32,13 @@ from typing import Literal
 import numpy as np
 
 from cartagena.errors import InvalidQueryError
-from ingest.spans import Token, split_sentences, tokens
-from ingest.tokens import STOPWORDS, stem_words
 from search.engine import Searcher
 from search.lexical_confidence import idf
 from search.models import Hit
 from search.sentence_vectors import sentence_vectors
 from search.wording import content_terms, overlap_f1
+from text.spans import Token, split_sentences, tokens
+from text.tokens import STOPWORDS, stem_words
 
 MatchKind = Literal["reuse", "semantic"]
 

@@ -26,9 +26,9 @@ from cartagena.settings import Settings
 from ingest import layout
 from ingest.build import FORMAT_VERSION
 from ingest.index_writer import sentence_key
-from ingest.tokens import tokenizer_language
 from search.models import Document, Filters, Hit, PassageView
 from search.vectors import FaissVectors, VectorWhere, open_vector_index
+from text.tokens import tokenizer_language
 
 log = logging.getLogger(__name__)
 

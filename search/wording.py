@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container
 
-from ingest.tokens import STOPWORDS, stem_words, words
+from text.tokens import STOPWORDS, stem_words, words
 
 _ISE = re.compile(r"^(\w{3,})is(e|es|ed|ing|ation|ations|er|ers)$")
 _OUR = re.compile(r"^(\w{2,})our(s|ed|ing|able|ably|ite|ites)?$")

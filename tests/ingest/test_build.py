@@ -8,9 +8,9 @@ import pytest
 
 from cartagena.errors import EmptyCorpusError
 from cartagena.settings import Settings
+from embedding.base import Embedder
 from ingest import layout
 from ingest.build import build_index
-from ingest.embed import Embedder
 from search.loader import load_searcher
 from tests.utils import pdfs
 from tests.utils.shared import BROKEN_REASONS, DOC_IDS, PLEDGE, BuiltIndex, mixed_corpus

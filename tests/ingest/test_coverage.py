@@ -19,9 +19,9 @@ import pytest
 
 from cartagena.settings import Settings
 from corpus.catalog import load_catalog, metadata_for
+from embedding.base import Embedder
 from ingest.chunk import ChunkConfig, _locate, chunk_document
 from ingest.coverage import LostRun, Span, document_lost_runs, lost_runs
-from ingest.embed import Embedder
 from ingest.models import Block, ChunkedDocument
 from ingest.parse import parse_file
 from ingest.pdf import parse_pdf

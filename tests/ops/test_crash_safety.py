@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from cartagena.settings import Settings
+from embedding.base import Embedder
 from ingest import layout
 from ingest.build import build_index
-from ingest.embed import Embedder
 from search.loader import load_searcher
 from tests.utils.local import cli
 

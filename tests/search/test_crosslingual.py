@@ -10,11 +10,11 @@ import pytest
 
 from cartagena.errors import IndexIncompatibleError
 from cartagena.settings import Settings, get_settings
+from embedding import factory
 from evals.gold import load_gold
 from evals.retrievers import Result
 from evals.runner import score_gold
 from ingest.build import build_index
-from ingest.embed import Embedder
 from search import fusion
 from search.engine import Searcher
 from search.loader import SearchService, load_searcher
@@ -81,7 +81,7 @@ def nano_index(
     tmp_path_factory: pytest.TempPathFactory, pdf_dir: Path, nano_settings: Settings
 ) -> Path:
     index_dir = tmp_path_factory.mktemp("nano-index")
-    build_index(pdf_dir, index_dir, nano_settings, Embedder.for_ingest(nano_settings))
+    build_index(pdf_dir, index_dir, nano_settings, factory.for_ingest(nano_settings))
     return index_dir
 
 

@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 
 from cartagena.errors import IndexIncompatibleError
 from cartagena.settings import Settings
+from embedding.base import Embedder
 from evals.gold import GoldQuery, load_gold
 from evals.retrievers import Result
 from evals.runner import score_gold
 from ingest import layout
 from ingest.build import build_index
-from ingest.embed import Embedder
 from search.engine import Searcher
 from search.loader import load_searcher
 from tests.utils.shared import BuiltIndex

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest.spans import split_sentences, tokens
-from ingest.tokens import words
 from search.engine import Searcher
 from search.highlight import highlight_hits, term_spans
 from search.query import parse_query
+from text.spans import split_sentences, tokens
+from text.tokens import words
 
 TEXT = (
     "Adopt measures for family reunification, e.g. in the U.N. Agencies (p. 4). "

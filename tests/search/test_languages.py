@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 
 from cartagena.settings import Settings
 from corpus.catalog import DocumentMeta
+from embedding.base import Embedder
 from ingest.build import build_index, with_language
 from ingest.chunk import citation
-from ingest.embed import Embedder
 from ingest.managed import InvalidUploadError, UploadMeta, store_upload
 from ingest.models import Block, ParsedDocument
 from search.engine import Searcher

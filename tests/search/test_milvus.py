@@ -22,10 +22,10 @@ from fastapi.testclient import TestClient
 
 from cartagena.errors import IndexIncompatibleError
 from cartagena.settings import Settings
+from embedding.base import Embedder
 from evals.gold import load_gold
 from ingest import layout
 from ingest.build import build_index
-from ingest.embed import Embedder
 from ingest.milvus_store import MilvusStore, release
 from search.engine import Searcher
 from search.loader import load_searcher

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ingest.spans import split_sentences
 from search.engine import Searcher
 from search.sentence_dense import SentenceMatrix, best_of
+from text.spans import split_sentences
 
 pytestmark = pytest.mark.slow
 

@@ -9,9 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cartagena.settings import Settings
+from embedding.base import Embedder
 from ingest.build import build_index
-from ingest.embed import Embedder
-from ingest.spans import tokens
 from search.engine import Searcher
 from search.loader import load_searcher
 from search.similar import (
@@ -31,6 +30,7 @@ from tests.utils.shared import (
     SPONSORSHIP_TEXT,
     passage_containing,
 )
+from text.spans import tokens
 
 SPONSORSHIP = SPONSORSHIP_TEXT
 HIRING = HIRING_TEXT

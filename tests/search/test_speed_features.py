@@ -105,13 +105,13 @@ def test_approximate_indexes_against_exact_search(kind: str) -> None:
 @pytest.mark.slow
 def test_onnx_backends_match_the_torch_model(tmp_path) -> None:
     pytest.importorskip("onnxruntime")
-    from ingest.embed import Embedder
+    from embedding import factory
 
     settings = Settings()
     texts = ["Regional cooperation on refugee protection.", "Family reunification", "x"]
-    reference = Embedder(settings.model).encode(texts)
+    reference = factory.create(settings.model).encode(texts)
     for backend, floor in (("onnx", 0.9999), ("onnx-int8", 0.97)):
-        vectors = Embedder(settings.model, backend=backend, cache_dir=tmp_path).encode(texts)
+        vectors = factory.create(settings.model, backend=backend, cache_dir=tmp_path).encode(texts)
         cosine = np.sum(vectors * reference, axis=1)
         assert cosine.min() >= floor, (backend, cosine)
 
@@ -121,14 +121,14 @@ def test_queries_use_packed_onnx_when_installed_with_the_torch_models_vectors(
     tmp_path, text_dir
 ) -> None:
     pytest.importorskip("onnxruntime")
-    from ingest.embed import Embedder
+    from embedding import factory
 
     settings = Settings(cache_dir=tmp_path)
     queries = ["family reunification recommendations", "apatridia en el Caribe", "x"]
-    embedder = Embedder.for_queries(settings)
+    embedder = factory.for_queries(settings)
     vectors = embedder.encode(queries)
     assert embedder.backend == "onnx" and embedder.model.packed
-    reference = Embedder(settings.model).encode(queries)
+    reference = factory.create(settings.model).encode(queries)
     assert np.abs(vectors - reference).max() < 1e-4
     # a micro-batch: uneven lengths, a text past the model's 256 tokens (truncated), a
     # repeat, so several packed runs whose rows must come back in order
@@ -138,14 +138,16 @@ def test_queries_use_packed_onnx_when_installed_with_the_torch_models_vectors(
     batch = [f"{q} {i}" for i in range(12) for q in queries]
     batch[7:7] = [longest, queries[0]]
     assert embedder.model.tokenizer(longest, return_length=True)["length"][0] > 256
-    assert np.abs(embedder.encode(batch) - Embedder(settings.model).encode(batch)).max() < 1e-4
+    assert (
+        np.abs(embedder.encode(batch) - factory.create(settings.model).encode(batch)).max() < 1e-4
+    )
 
     # "auto" must never stop a server: an unusable export directory means torch
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the ONNX export would go")
-    fallback = Embedder.for_queries(Settings(cache_dir=blocked))
+    fallback = factory.for_queries(Settings(cache_dir=blocked))
     assert np.abs(fallback.encode(queries) - reference).max() < 1e-5
     assert fallback.backend == "torch"
     # asked for explicitly, ONNX that cannot be had is an error, not a silent switch
     with pytest.raises(OSError):
-        Embedder.for_queries(Settings(cache_dir=blocked, query_backend="onnx")).encode(queries)
+        factory.for_queries(Settings(cache_dir=blocked, query_backend="onnx")).encode(queries)

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from cartagena.settings import Settings
+from embedding.base import Embedder
 from ingest.build import build_index
-from ingest.embed import Embedder
 from search.engine import Searcher
 from search.loader import load_searcher
 from tests.utils.local import free_port

@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ingest.embed import Embedder
-from ingest.pipelined import encode_pipelined, length_batches
+from embedding import factory
+from embedding.base import Embedder
+from embedding.pipelined import encode_pipelined, length_batches
 
 
 def test_batches_hold_similar_lengths_and_every_row_once() -> None:
@@ -50,7 +51,7 @@ def test_half_precision_vectors_stay_the_models_vectors(embedder: Embedder, sett
     # what an accelerator runs (Embedder.for_ingest halves the model off CPU), checked on CPU;
     # the embedding cache treats them as the fp32 vectors, so they must agree closely
     texts = ["Regional cooperation on refugee protection.", "Family reunification", "x"]
-    half = Embedder(settings.model, half=True)
+    half = factory.create(settings.model, half=True)
     assert str(next(half.model.parameters()).dtype) == "torch.float16"
     vectors = encode_pipelined(half.model, texts, batch_size=2)
     cosine = np.sum(vectors * embedder.encode(texts), axis=1)

@@ -1,7 +1,7 @@
 """Word and sentence spans of a passage, as character offsets into its text.
 
 Highlighting, answers and precedent search all need to say *where* in a passage something
-matched; they share these two tokenisers so their offsets agree with ``ingest.tokens.words``.
+matched; they share these two tokenisers so their offsets agree with ``text.tokens.words``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ingest.tokens import words
+from text.tokens import words
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # A sentence ends at . ! ? (plus closing quotes/brackets) before a space and a capital, digit,
@@ -56,7 +56,7 @@ class Token(NamedTuple):
 
     start: int
     end: int
-    word: str  # folded, as ``ingest.tokens.words`` spells it
+    word: str  # folded, as ``text.tokens.words`` spells it
 
 
 @dataclass(frozen=True)

