@@ -25,13 +25,15 @@ from cartagena.errors import (
     IndexIncompatibleError,
     IndexNotFoundError,
     InvalidQueryError,
+    InvalidUploadError,
     UnknownDocumentError,
     UnknownPassageError,
+    UnsupportedMediaError,
+    UploadTooLargeError,
 )
 from cartagena.settings import Settings
-from ingest.managed import InvalidUploadError, UnsupportedMediaError, UploadTooLargeError
-from search import usecases
 from search.loader import SearchService
+from service import queries as usecases
 from web import STATIC_DIR
 
 log = logging.getLogger(__name__)

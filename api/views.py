@@ -1,4 +1,4 @@
-"""Domain results (``search.usecases``) as the API's response models (``api/schemas.py``):
+"""Domain results (``service.queries``) as the API's response models (``api/schemas.py``):
 the one place that maps one onto the other, for the API routes and the web page alike."""
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from api.schemas import (
     SimilarResponse,
     Span,
 )
+from index.models import Filters, Hit
 from search import highlight
-from search.models import Filters, Hit
 from search.similar import SimilarHit
-from search.usecases import AskResult, SearchResult, SimilarResult
+from service.queries import AskResult, SearchResult, SimilarResult
 
 
 def filters_of(req: FilterParams) -> Filters:

@@ -27,9 +27,9 @@ from evals.gold import load_gold
 from evals.metrics import mean_scores
 from evals.retrievers import EngineRetriever, Result
 from evals.runner import run_gold
-from ingest.milvus_store import connect, release
+from index.milvus_store import connect, release
+from index.reader import IndexStore
 from search.loader import load_searcher
-from search.store import IndexStore
 from text.tokens import STOPWORDS
 
 log = logging.getLogger("benchmarks.milvus_fulltext")
@@ -68,12 +68,11 @@ class MilvusFullText:
         if self.client.has_collection(self.collection):
             self.client.drop_collection(self.collection)
         self.client.create_collection(self.collection, schema=schema, index_params=params)
-        rows = store.query("SELECT row, section, text FROM passages ORDER BY row")
         self.client.insert(
             self.collection,
             [
-                {"row": int(r), "text": f"{section}\n{text}" if section else text}
-                for r, section, text in rows
+                {"row": p.row, "text": f"{p.section}\n{p.text}" if p.section else p.text}
+                for p in store.passages()
             ],
         )
         self.client.flush(self.collection)

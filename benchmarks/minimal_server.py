@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from sentence_transformers import SentenceTransformer
 
 from cartagena.settings import get_settings
-from ingest import layout
+from index import layout
 
 _index = faiss.read_index(
     str(layout.current_version(Path(os.environ["BENCH_INDEX"])) / "vectors.faiss")

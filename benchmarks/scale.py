@@ -7,8 +7,8 @@ Vectors: mixtures of two real all-MiniLM-L6-v2 SciFact embeddings plus a little 
 length (``--data real-mix``, needs ``.cache/bench/scifact-torch-*.npy`` from
 ``benchmarks.ingest_throughput``), or random unit vectors (``--data random``, the worst case
 for approximate search). Queries are further mixtures, not in the index. Each index is built
-with the engine's own ``ingest.index_writer.build_vector_index``, written to disk, then opened
-in a fresh process exactly as the server opens it (``search.vectors.open_vectors`` + tuning) to
+with the engine's own ``index.faiss_index.build_vector_index``, written to disk, then opened
+in a fresh process exactly as the server opens it (``index.vectors.open_vectors`` + tuning) to
 measure resident memory, per-query latency (one query at a time) and recall@10 against exact
 search. The lexical side (bm25s over synthetic passages of SciFact sentences) is timed at the
 sizes listed in ``--lexical-sizes``.
@@ -30,7 +30,7 @@ import numpy as np
 
 from benchmarks.common import RESULTS, Timer, dir_mib, percentiles, report, rss_mib
 from cartagena.settings import get_settings
-from ingest.index_writer import build_vector_index
+from index.faiss_index import build_vector_index
 
 log = logging.getLogger("benchmarks.scale")
 WORK = Path("/tmp/cartagena-scale")
@@ -75,7 +75,7 @@ def probe(path: Path, queries: Path, k: int, sweep: list[int]) -> list[dict[str,
     """Run in a fresh process: open like the server, query one at a time, report memory.
 
     ``sweep``: efSearch (HNSW) or nprobe (IVF) values to try; the first is the setting's."""
-    from search.vectors import open_vectors, tune_vectors
+    from index.vectors import open_vectors, tune_vectors
 
     before = rss_mib()
     index = open_vectors(path, path.name.split("-")[0])
@@ -174,17 +174,17 @@ def vector_rows(n: int, kinds: list[str], args: argparse.Namespace) -> list[dict
 
 def milvus_rows(n: int, kinds: list[str], args: argparse.Namespace) -> list[dict[str, Any]]:
     """The same vectors in a milvus-lite collection written by the engine's own MilvusStore
-    and searched through search.vectors.MilvusVectors, as a server with
+    and searched through index.vectors.MilvusVectors, as a server with
     CARTAGENA_VECTOR_STORE=milvus does; one query at a time, over the client's gRPC.
 
     Also times two filtered searches: a metadata condition run as Milvus' expression
     (``year >= 2005``: about half the rows) and an explicit row set as exact phrases pass it
-    (``row in [...]``, 1% of the rows), the choice search/vectors.py makes for phrases."""
+    (``row in [...]``, 1% of the rows), the choice index/vectors.py makes for phrases."""
     import shutil
 
-    from ingest.milvus_store import MilvusStore, release
-    from ingest.vector_store import VectorRows
-    from search.vectors import MilvusVectors, VectorWhere
+    from index.milvus_store import MilvusStore, release
+    from index.vector_store import VectorRows
+    from index.vectors import MilvusVectors, VectorWhere
 
     vectors, queries, truth = dataset(n, args)
     rng = np.random.default_rng(n)
@@ -326,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.lexical_sizes:
         rows.append(lexical_row(n, args))
         log.info("%s", rows[-1])
-    from ingest.index_writer import choose_index_type
+    from index.faiss_index import choose_index_type
 
     chosen = {str(n): choose_index_type(n, settings) for n in args.sizes}
     extra = {

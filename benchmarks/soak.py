@@ -1,6 +1,6 @@
 """Soak: a long run at 16 concurrent clients on loopback, watching errors and server memory.
 
-    python -m benchmarks.soak --index index [--warmup-minutes 5] [--minutes 10] [--clients 16]
+    python -m benchmarks.soak --index data/index [--warmup-minutes 5] [--minutes 10] [--clients 16]
 
 Starts the real server (`cartagena serve`) and sends a mix of hybrid, lexical and dense
 searches and /ask questions in windows of ``--window`` seconds, sampling the server's resident

@@ -23,24 +23,15 @@ log = logging.getLogger("cartagena")
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from ingest.build import build_index
+    from service import indexing
 
     settings = get_settings()
     try:
-        report = build_index(Path(args.corpus), Path(args.index), settings)
+        report = indexing.build(Path(args.corpus), Path(args.index), settings)
     except EmptyCorpusError as exc:
         log.error("%s", exc)
         return 1
-    lines = [
-        f"index version {report.version} published at {args.index}",
-        f"documents: {report.documents}  pages: {report.pages}  passages: {report.passages}",
-        f"embedded: {report.embedded}  from cache: {report.cached}  seconds: {report.seconds}",
-        f"skipped: {len(report.skipped)}",
-    ]
-    lines += [f"  {s.path}: {s.reason}" for s in report.skipped]
-    lines.append(f"text in no passage: {len(report.lost)}")
-    lines += [f"  {r.doc_id} at {r.start}: {r.text[:120]!r}" for r in report.lost]
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write("\n".join(indexing.summary(report, Path(args.index))) + "\n")
     return 0
 
 
@@ -69,9 +60,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from search import usecases
+    from index.models import Filters
     from search.loader import load_searcher
-    from search.models import Filters
+    from service import queries as usecases
 
     searcher = load_searcher(Path(args.index), get_settings())
     filters = Filters(

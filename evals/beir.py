@@ -15,9 +15,11 @@ from pathlib import Path
 from cartagena.errors import CartagenaError
 from cartagena.settings import Settings
 from corpus.catalog import DocumentMeta
-from ingest import layout
-from ingest.build import write_version
-from ingest.models import ChunkedDocument, ParsedDocument, Passage
+from embedding import factory
+from embedding.cached import embed_passages
+from index import layout, writer
+from index.embedding_cache import EmbeddingCache
+from index.models import ChunkedDocument, Passage, SourceFile
 
 log = logging.getLogger(__name__)
 
@@ -69,11 +71,9 @@ def passage_text(title: str, text: str) -> str:
     return f"{title} {text}".strip()
 
 
-def beir_documents(
-    data: BeirDataset,
-) -> list[tuple[ParsedDocument, DocumentMeta, ChunkedDocument]]:
-    """One document, one passage per corpus entry, ready for ``write_version``."""
-    docs = []
+def beir_documents(data: BeirDataset) -> list[writer.Entry]:
+    """One document, one passage per corpus entry, ready for ``index.writer.write_version``."""
+    docs: list[writer.Entry] = []
     for doc_id, (title, text) in data.corpus.items():
         body = passage_text(title, text)
         passage = Passage(
@@ -93,7 +93,7 @@ def beir_documents(
         )
         docs.append(
             (
-                ParsedDocument(doc_id=doc_id, path="", format="text", blocks=[], file_title=title),
+                SourceFile(path="", format="text"),
                 DocumentMeta(id=doc_id, title=title or doc_id),
                 ChunkedDocument(doc_id=doc_id, text=body, passages=[passage]),
             )
@@ -111,11 +111,24 @@ def ensure_beir_index(
     if not rebuild and (index_dir / layout.CURRENT).is_file():
         return index_dir
     log.info("indexing %d %s documents into %s", len(data.corpus), data.name, index_dir)
-    write_version(
-        index_dir,
-        beir_documents(data),
-        settings,
-        extra={"corpus": f"beir:{data.name}"},
-        sentence_vectors=False,  # retrieval is scored; highlights are not
-    )
+    docs = beir_documents(data)
+    embedder = factory.for_ingest(settings)
+    with layout.build_lock(index_dir):
+        cache = EmbeddingCache(index_dir / layout.CACHE)
+        try:
+            texts = [p.embed_text for _, _, c in docs for p in c.passages]
+            name = embedder.cache_key(settings.model_name)
+            vectors, _ = embed_passages(texts, embedder, cache, name)
+        finally:
+            cache.close()
+        # passage vectors only: retrieval is scored, highlights are not (no sentence vectors),
+        # and the queries are English (no cross-lingual set: e5 would take ~80 CPU-minutes)
+        writer.write_version(
+            index_dir,
+            docs,
+            writer.Embedded(vectors),
+            settings,
+            describe={"embed_backend": embedder.backend},
+            extra={"corpus": f"beir:{data.name}"},
+        )
     return index_dir

@@ -129,15 +129,15 @@ def _context(settings: Settings, target: str) -> dict:
 
 
 def engine_for_gold(args: argparse.Namespace, settings: Settings) -> EngineRetriever:
-    from ingest.build import build_index
     from search.loader import load_searcher
+    from service import indexing
 
     index = args.index
     if index is None:
         index = eval_index_dir("index", settings)
         corpus = resolve(args.corpus or settings.corpus_dir)
         log.info("building the evaluation index of %s in %s", corpus, index)
-        build_index(corpus, index, settings)
+        indexing.build(corpus, index, settings)
     return EngineRetriever(load_searcher(resolve(index), settings))
 
 

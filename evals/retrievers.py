@@ -48,7 +48,7 @@ class EngineRetriever:
 
     def passage_texts(self) -> list[str]:
         """Every passage in the index (for the index-wide median length)."""
-        return [r[0] for r in self.searcher.store.query("SELECT text FROM passages")]
+        return [p.text for p in self.searcher.store.passages()]
 
 
 class HttpRetriever:

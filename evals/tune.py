@@ -57,10 +57,10 @@ class Bench:
 
 
 def _rows(searcher: Searcher) -> tuple[list[str], list[str], list[str]]:
-    rows = searcher.store.query("SELECT doc_id, text, section FROM passages ORDER BY row")
-    docs = [r[0] for r in rows]
-    texts = [r[1] for r in rows]
-    lexical = [f"{r[2]}\n{r[1]}" if r[2] else r[1] for r in rows]
+    rows = searcher.store.passages()
+    docs = [r.doc_id for r in rows]
+    texts = [r.text for r in rows]
+    lexical = [f"{r.section}\n{r.text}" if r.section else r.text for r in rows]
     return docs, texts, lexical
 
 

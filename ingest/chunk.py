@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from corpus.catalog import DocumentMeta
-from ingest.models import Block, ChunkedDocument, ParsedDocument, Passage
+from index.models import ChunkedDocument, Passage
+from ingest.models import Block, ParsedDocument
 from ingest.structure import (
     assign_heading_levels,
     demote_empty_headings,

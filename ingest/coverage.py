@@ -13,7 +13,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from ingest.models import ChunkedDocument
+from index.models import ChunkedDocument
 
 _BLOCK_BREAK = re.compile(r"\n\s*\n")
 

@@ -20,24 +20,12 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from cartagena.errors import CartagenaError
+from cartagena.errors import InvalidUploadError, UnsupportedMediaError
 from corpus.catalog import KINDS, LANGUAGES, DocumentMeta
 
 TOMBSTONES = ".deleted.json"
 META_SUFFIX = ".meta.json"
 _SAFE = re.compile(r"[^a-z0-9._-]+")
-
-
-class UnsupportedMediaError(CartagenaError):
-    """An upload whose content is not a PDF, Markdown or plain text."""
-
-
-class UploadTooLargeError(CartagenaError):
-    """An upload over the configured size limit."""
-
-
-class InvalidUploadError(CartagenaError):
-    """An upload that cannot be stored as asked (bad name or metadata)."""
 
 
 @dataclass

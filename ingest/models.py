@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 BlockKind = Literal["heading", "paragraph", "item", "footnote"]
@@ -35,31 +35,3 @@ class ParsedDocument:
     blocks: list[Block]
     file_title: str | None = None
     n_pages: int = 0
-
-
-@dataclass
-class Passage:
-    passage_id: str
-    doc_id: str
-    ordinal: int
-    text: str
-    section: str
-    section_path: list[str]
-    page_start: str | None
-    page_end: str | None
-    paragraph_index: int
-    char_start: int
-    char_end: int
-    is_footnote: bool = False
-    footnote: str | None = None
-    citation: str = ""
-    embed_text: str = ""
-
-
-@dataclass
-class ChunkedDocument:
-    """A document's normalised text and the passages cut from it (offsets index into ``text``)."""
-
-    doc_id: str
-    text: str
-    passages: list[Passage] = field(default_factory=list)

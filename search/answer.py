@@ -19,9 +19,8 @@ import math
 from dataclasses import dataclass, field
 
 from cartagena.settings import Settings
+from index.models import Filters, Hit
 from search.engine import Searcher
-from search.lexical_confidence import idf
-from search.models import Filters, Hit
 from search.query import parse_query
 from search.question import (
     ORDINAL_VALUES,
@@ -95,7 +94,7 @@ def score_sentences(searcher: Searcher, question: str, hits: list[Hit]) -> list[
     """Every sentence of ``hits`` worth reading, scored; duplicates from overlapping chunks once."""
     text = parse_query(question).text
     terms = [t for t in dict.fromkeys(lexical_tokens(text)) if t not in QUESTION_WORDS]
-    weights = idf(searcher.store, terms)
+    weights = searcher.store.idf(terms)
     seen: set[tuple[str, ...]] = set()
     found: list[tuple[Hit, int, int, str]] = []
     for hit in hits:
@@ -269,7 +268,7 @@ def answer_question(
         reason = "no passage matches the question" + (" and the filters" if filters else "")
         return Answer(question, [], hits, 0.0, reason, threshold)
     best = max(s.score for s in scored)
-    known = searcher.store.bm25.vocab_dict
+    known = searcher.store.vocabulary
     q = read_question(parse_query(question).text, known)
     if best < threshold:
         reason = (
@@ -284,9 +283,9 @@ def answer_question(
         return Answer(question, [], [], best, reason, threshold, {"type": q.kind}, missing)
     # A word the documents never use weighs as much as the rarest word they do, no more: an
     # unknown "behalf" must not outweigh everything the sentence does hold.
-    n = max(int(searcher.store.bm25.scores.get("num_docs", searcher.store.size)), 1)
+    n = searcher.store.lexical_documents
     rarest = math.log(1 + (n - 0.5) / 1.5)
-    weights = {t: min(w, rarest) for t, w in idf(searcher.store, list(q.terms)).items()}
+    weights = {t: min(w, rarest) for t, w in searcher.store.idf(list(q.terms)).items()}
     by_id = {h.passage_id: h for h in hits}
     checks = [check_sentence(s, by_id[s.passage_id], q, weights, settings, known) for s in scored]
     min_cov = settings.answer_min_coverage

@@ -17,12 +17,13 @@ import numpy as np
 from cartagena.errors import InvalidQueryError
 from cartagena.settings import Settings
 from embedding.base import Embedder
+from index.models import Filters, Hit
+from index.reader import IndexStore
 from search import fusion, lexical_confidence
 from search.batching import batcher_for
-from search.models import MODES, Filters, Hit
+from search.models import MODES
 from search.query import ParsedQuery, contains_phrase, parse_query
 from search.sentence_dense import SentenceMatrix, best_of
-from search.store import IndexStore
 from search.vector_cache import VectorCache
 from text.language import detect_language
 from text.tokens import lexical_tokens, words
@@ -134,7 +135,7 @@ class Searcher:
         self, text: str, k: int, mask: np.ndarray | None, filters: Filters | None = None
     ) -> Ranked:
         """Rows by passage cosine; ``filters``, when given, are those ``mask`` was made from
-        (a vector store that filters by metadata runs them itself: search/vectors.py)."""
+        (a vector store that filters by metadata runs them itself: index/vectors.py)."""
         if self.store.size == 0:
             return []
         query = self.embed_query(text).reshape(1, -1)
@@ -152,36 +153,7 @@ class Searcher:
             words_only = lexical_tokens(text, stem=False)
             found = self.store.fts_bm25(words_only, k if mask is None else self.store.size)
             return [(r, s) for r, s in found if mask is None or mask[r]][:k]
-        scores = self.bm25_scores(text)
-        if scores is None:
-            return []
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        positive = np.flatnonzero(scores > 0)
-        if positive.size == 0:
-            return []
-        top = positive[np.argsort(-scores[positive], kind="stable")[:k]]
-        return [(int(i), float(scores[i])) for i in top]
-
-    def bm25_scores(self, text: str) -> np.ndarray | None:
-        """BM25 of every row, None when no query term is in the index.
-
-        Each language's rows are scored with the query's terms as that language tokenises
-        them ("migraciones" -> "migracion" for Spanish rows, "refugees" -> "refuge" for English
-        ones), whatever language the query is in: names and shared words still match across
-        languages. An index of English documents only is one pass, exactly as before."""
-        vocab = self.store.bm25.vocab_dict
-        languages = self.store.languages
-        total: np.ndarray | None = None
-        for lang in languages:
-            known = [t for t in lexical_tokens(text, language=lang) if t in vocab]
-            if not known:
-                continue
-            scores = np.asarray(self.store.bm25.get_scores(known), dtype=np.float32)
-            if len(languages) > 1:
-                scores = np.where(self.store.rows.languages == lang, scores, np.float32(0.0))
-            total = scores if total is None else total + scores
-        return total
+        return self.store.bm25_top(text, k, mask)
 
     # --- the public entry point ---------------------------------------------------------
     def search(
@@ -247,9 +219,9 @@ class Searcher:
         query as :meth:`lexical` does."""
         if self.settings.lexical_backend == "fts5":
             return 1.0  # no vocabulary to consult; FTS5 ranks on what it matched
-        vocab = self.store.bm25.vocab_dict
+        vocab = self.store.vocabulary
         best = 0.0
-        # as bm25_scores reads it: once per language the index holds (English alone: once)
+        # as the store's BM25 reads it: once per language the index holds (English alone: once)
         for lang in self.store.languages or ["en"]:
             terms = set(lexical_tokens(text, language=lang))
             if terms:

@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 
 from cartagena.settings import Settings
-from search.models import Hit
+from index.models import Hit
 
 log = logging.getLogger(__name__)
 _CITE = re.compile(r"\[([^\[\]\n]{1,400})\]")

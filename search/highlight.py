@@ -12,8 +12,8 @@ from typing import Literal
 
 import numpy as np
 
+from index.models import Hit
 from search.engine import Searcher
-from search.models import Hit
 from search.query import ParsedQuery, parse_query
 from search.sentence_vectors import sentence_vectors
 from text.spans import Sentence, Token, split_sentences, tokens

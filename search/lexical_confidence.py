@@ -10,40 +10,20 @@ weight by ``confidence ** hybrid_confidence_power`` (cross-validated in evals/RE
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-
-from search.store import IndexStore
+from index.reader import IndexStore
 from text.tokens import lexical_tokens
-
-
-def idf(store: IndexStore, terms: list[str]) -> dict[str, float]:
-    """IDF of each stemmed term over the index's passages (BM25's own document frequencies)."""
-    n = max(int(store.bm25.scores.get("num_docs", store.size)), 1)
-    indptr = np.asarray(store.bm25.scores["indptr"])
-    vocab = store.bm25.vocab_dict
-    out = {}
-    for t in terms:
-        i = vocab.get(t)
-        df = int(indptr[i + 1] - indptr[i]) if i is not None and i + 1 < len(indptr) else 0
-        out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
-    return out
 
 
 def confidence(store: IndexStore, query: str, row: int) -> float:
     """IDF-weighted share of the query's indexed terms that passage ``row`` (text and section
     heading, as BM25 reads it, in the passage's language) contains; 0..1."""
     language = str(store.rows.languages[row]) if len(store.rows.languages) else "en"
-    vocab = store.bm25.vocab_dict
+    vocab = store.vocabulary
     terms = [t for t in dict.fromkeys(lexical_tokens(query, language=language)) if t in vocab]
-    weights = idf(store, terms)
+    weights = store.idf(terms)
     total = sum(weights.values())
     if not total:
         return 0.0
-    found = store.query("SELECT text, section FROM passages WHERE row = ?", (int(row),))
-    if not found:
-        return 0.0
-    text, section = found[0]
-    held = set(lexical_tokens(f"{section or ''}\n{text}", language=language))
+    text, section = store.passage_fields(row)
+    held = set(lexical_tokens(f"{section}\n{text}", language=language))
     return sum(w for t, w in weights.items() if t in held) / total

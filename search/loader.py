@@ -16,9 +16,9 @@ from cartagena.errors import IndexIncompatibleError
 from cartagena.settings import Settings
 from embedding import factory
 from embedding.base import Embedder
-from ingest import layout
+from index import layout
+from index.reader import IndexStore
 from search.engine import Searcher
-from search.store import IndexStore
 
 log = logging.getLogger(__name__)
 

@@ -1,75 +1,9 @@
-"""What search returns: typed results that the API and the evaluation harness share."""
+"""Search modes. The records search returns (``Hit``, ``Document``, ``PassageView``) and its
+filters are the index's own: :mod:`index.models`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
 
 Mode = Literal["dense", "lexical", "hybrid"]
 MODES: tuple[str, ...] = ("dense", "lexical", "hybrid")
-
-
-@dataclass(frozen=True)
-class Filters:
-    doc_ids: tuple[str, ...] = ()
-    year_from: int | None = None
-    year_to: int | None = None
-    kinds: tuple[str, ...] = ()
-    include_footnotes: bool = True
-    # document languages (en, es, pt); empty: all
-    languages: tuple[str, ...] = ()
-
-    def is_empty(self) -> bool:
-        return (
-            not self.doc_ids
-            and self.year_from is None
-            and self.year_to is None
-            and not self.kinds
-            and self.include_footnotes
-            and not self.languages
-        )
-
-
-@dataclass
-class Hit:
-    passage_id: str
-    doc_id: str
-    title: str
-    year: int | None
-    kind: str | None
-    page_start: str | None
-    page_end: str | None
-    section: str
-    text: str
-    score: float
-    citation: str
-    is_footnote: bool
-    char_start: int
-    char_end: int
-    rank: int = 0
-    highlights: list[tuple[int, int]] = field(default_factory=list)
-    # the document's language: a passage keeps it (stemming, highlights, citation words)
-    language: str = "en"
-
-
-@dataclass
-class Document:
-    doc_id: str
-    title: str
-    year: int | None
-    kind: str | None
-    language: str | None
-    place: str | None
-    source: str | None
-    format: str
-    n_pages: int
-    n_passages: int
-
-
-@dataclass
-class PassageView:
-    hit: Hit
-    previous_id: str | None
-    next_id: str | None
-    section_path: list[str]
-    paragraph_index: int

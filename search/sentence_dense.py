@@ -17,7 +17,7 @@ import logging
 
 import numpy as np
 
-from search.store import IndexStore
+from index.reader import IndexStore
 from text.spans import split_sentences
 
 log = logging.getLogger(__name__)
@@ -40,9 +40,9 @@ class SentenceMatrix:
             return None
         owners: list[int] = []
         texts: list[str] = []
-        for row, text in store.query("SELECT row, text FROM passages ORDER BY row"):
-            for sentence in split_sentences(text):
-                owners.append(int(row))
+        for passage in store.passages():
+            for sentence in split_sentences(passage.text):
+                owners.append(passage.row)
                 texts.append(sentence.text)
                 if len(texts) > limit:
                     log.info("over %d sentences: dense search uses passage vectors only", limit)

@@ -9,7 +9,7 @@ from threading import Lock
 import numpy as np
 
 from embedding.base import Embedder
-from search.store import IndexStore
+from index.reader import IndexStore
 from search.vector_cache import VectorCache
 
 

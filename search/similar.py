@@ -32,9 +32,8 @@ from typing import Literal
 import numpy as np
 
 from cartagena.errors import InvalidQueryError
+from index.models import Hit
 from search.engine import Searcher
-from search.lexical_confidence import idf
-from search.models import Hit
 from search.sentence_vectors import sentence_vectors
 from search.wording import content_terms, overlap_f1
 from text.spans import Token, split_sentences, tokens
@@ -194,10 +193,10 @@ def find_similar(
     per_hit = [[s.text for s in split_sentences(h.text)] or [h.text] for h in hits]
     flat = [s for sentences in per_hit for s in sentences]
     matrix = encoder.encode(flat, store) if store.has_sentence_vectors else None
-    known = store.bm25.vocab_dict
+    known = store.vocabulary
     terms_of = {s: set(content_terms(s, known)) for s in dict.fromkeys(flat)}
     draft_terms = set(content_terms(text, known))
-    weights = idf(store, list(draft_terms.union(*terms_of.values())))
+    weights = store.idf(list(draft_terms.union(*terms_of.values())))
     draft = Draft(vector, draft_matrix, {t: weights[t] for t in draft_terms})
     w = settings.similar_lexical_weight
     out = []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import layout
+from index import layout
 from tests.utils import pdfs
 from tests.utils.local import cli
 from tests.utils.shared import BROKEN_REASONS, PLEDGE, REPO_ROOT, mixed_corpus

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from cartagena.settings import Settings, describe_error, get_settings
 from embedding.base import Embedder
-from ingest import layout
-from ingest.index_writer import build_vector_index
+from index import layout
+from index.faiss_index import build_vector_index
 from search.loader import load_searcher
 from tests.utils.local import cli
 from tests.utils.shared import REPO_ROOT

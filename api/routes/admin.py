@@ -17,11 +17,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api import metrics
 from api.schemas import BuildSummary, SkippedFile, UploadResult
+from cartagena.errors import UploadTooLargeError
 from cartagena.settings import Settings
-from ingest import admin
-from ingest.build import BuildReport, build_index
-from ingest.managed import UploadTooLargeError
-from search import usecases
+from service import admin
+from service import queries as usecases
+from service.indexing import BuildReport, build
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/admin", tags=["admin"])
@@ -59,7 +59,7 @@ def _rebuild(request: Request) -> BuildReport:
     """A build of the served index with the model the server holds, counted in the metrics."""
     service = request.app.state.service
     try:
-        report = build_index(
+        report = build(
             service.source_corpus(), service.index_dir, service.settings, service.ingest_embedder
         )
     except Exception:

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from api.deps import SearcherDep
 from api.schemas import AskRequest, AskResponse
 from api.views import ask_response, filters_of
-from search import usecases
+from service import queries as usecases
 
 router = APIRouter(tags=["ask"])
 

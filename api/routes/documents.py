@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from api.deps import SearcherDep
 from api.schemas import DocumentDetail, DocumentSummary, PassageDetail, PassageRef
 from api.views import to_hit
-from search import usecases
+from service import queries as usecases
 
 router = APIRouter(tags=["documents"])
 

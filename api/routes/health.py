@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import SearcherDep
 from api.schemas import Health
-from search import usecases
+from service import queries as usecases
 
 router = APIRouter(tags=["health"])
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from api.deps import SearcherDep
 from api.schemas import SearchRequest, SearchResponse
 from api.views import filters_of, search_response
-from search import usecases
 from search.engine import Searcher
+from service import queries as usecases
 
 router = APIRouter(tags=["search"])
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from api.deps import SearcherDep
 from api.schemas import SimilarRequest, SimilarResponse
 from api.views import similar_response
-from search import usecases
+from service import queries as usecases
 
 router = APIRouter(tags=["similar"])
 

@@ -18,9 +18,9 @@ from api.schemas import AskRequest, AskResponse, SearchRequest, SimilarRequest
 from api.views import ask_response, filters_of
 from cartagena.errors import CartagenaError, UnknownDocumentError, UnknownPassageError
 from corpus.catalog import KINDS, LANGUAGES
-from search import usecases
 from search.engine import Searcher
 from search.similar import SimilarHit
+from service import queries as usecases
 from web import TEMPLATES_DIR, i18n
 from web.render import marked
 
@@ -74,7 +74,7 @@ def _filters(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _search(searcher: Searcher, req: SearchRequest) -> list[dict[str, Any]]:
-    """The API's search (search.usecases), its hits and marks as the template shows them."""
+    """The API's search (service.queries), its hits and marks as the template shows them."""
     result = usecases.search(searcher, req.q, req.k, req.mode, filters_of(req))
     return [
         {"hit": h, "marks": [(s.start, s.end, s.kind) for s in m]}

@@ -1,4 +1,4 @@
-"""The API's routes are thin: they call the use cases (search/usecases.py, ingest/admin.py),
+"""The API's routes are thin: they call the use cases (service/queries.py, service/admin.py),
 never each other, and never read the index store's internals. Read from the code."""
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import pytest
 from cartagena.errors import EmptyCorpusError
 from cartagena.settings import Settings
 from embedding.base import Embedder
-from ingest import layout
+from index import layout
 from ingest.build import build_index
 from search.loader import load_searcher
 from tests.utils import pdfs
@@ -51,7 +51,7 @@ def test_broken_files_are_skipped_with_a_reason_and_the_rest_is_indexed(
     assert report.embedded == 0  # the real documents' passages were already in the cache
 
     searcher = load_searcher(index_copy, settings, embedder)
-    assert searcher.store.rows.doc_ids == sorted(DOC_IDS)
+    assert searcher.store.doc_ids == sorted(DOC_IDS)
     assert searcher.store.manifest["skipped"] == [s.__dict__ for s in report.skipped]
     assert searcher.search("family reunification", k=3)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from index.models import Hit
 from search.engine import Searcher
-from search.models import Hit
 from tests.utils.shared import (
     CONSULTATION,
     DOC_IDS,

@@ -5,8 +5,9 @@ budget without losing text."""
 from __future__ import annotations
 
 from corpus.catalog import DocumentMeta
+from index.models import ChunkedDocument
 from ingest.chunk import ChunkConfig, chunk_document
-from ingest.models import Block, ChunkedDocument, ParsedDocument
+from ingest.models import Block, ParsedDocument
 
 META = DocumentMeta(id="note", title="Lima Note", year=2024, place="Lima")
 CONFIG = ChunkConfig(max_tokens=60, overlap_tokens=8, min_chars=40, embed_prefix="none")

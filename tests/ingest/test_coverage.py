@@ -20,14 +20,14 @@ import pytest
 from cartagena.settings import Settings
 from corpus.catalog import load_catalog, metadata_for
 from embedding.base import Embedder
+from index.models import ChunkedDocument, Filters, Hit
 from ingest.chunk import ChunkConfig, _locate, chunk_document
 from ingest.coverage import LostRun, Span, document_lost_runs, lost_runs
-from ingest.models import Block, ChunkedDocument
+from ingest.models import Block
 from ingest.parse import parse_file
 from ingest.pdf import parse_pdf
 from ingest.structure import demote_empty_headings
 from search.engine import Searcher
-from search.models import Filters, Hit
 from tests.utils import pdfs
 from tests.utils.shared import CONSULTATION, DOC_IDS, PLEDGE, TWINS, BuiltIndex
 

@@ -1,7 +1,7 @@
 """kill -9 at any point of an ingest or a publish leaves the served index whole.
 
 The ingest runs in a real subprocess that SIGKILLs itself at a named point
-(CARTAGENA_CRASH_AT, see ingest.layout.crash_point); then the index must open at its previous
+(CARTAGENA_CRASH_AT, see index.layout.crash_point); then the index must open at its previous
 version and search, and the next ingest must complete.
 """
 
@@ -17,7 +17,7 @@ import pytest
 
 from cartagena.settings import Settings
 from embedding.base import Embedder
-from ingest import layout
+from index import layout
 from ingest.build import build_index
 from search.loader import load_searcher
 from tests.utils.local import cli
@@ -60,7 +60,7 @@ def test_killed_ingest_leaves_previous_index_served(
     searcher = load_searcher(index_copy, settings, embedder)
     assert searcher.store.version == before
     assert searcher.search("family reunification", k=3)
-    assert "lima-note" not in searcher.store.rows.doc_ids
+    assert "lima-note" not in searcher.store.doc_ids
 
     # the next ingest completes, publishes, and cleans up the debris
     report = build_index(corpus, index_copy, settings, embedder)

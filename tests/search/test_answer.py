@@ -19,11 +19,11 @@ from pydantic import SecretStr
 
 from evals.gold import load_gold
 from evals.relevance import Passage, hits
-from search import usecases
+from index.models import Filters
 from search.answer import Answer, answer_question
 from search.engine import Searcher
 from search.generate import check_citations
-from search.models import Filters
+from service import queries as usecases
 from tests.utils.local import http_server
 
 log = logging.getLogger(__name__)

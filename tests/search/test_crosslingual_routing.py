@@ -15,7 +15,7 @@ from embedding.base import Embedder
 from evals.gold import GoldQuery, load_gold
 from evals.retrievers import Result
 from evals.runner import score_gold
-from ingest import layout
+from index import layout
 from ingest.build import build_index
 from search.engine import Searcher
 from search.loader import load_searcher

@@ -11,8 +11,9 @@ import re
 import pytest
 
 from cartagena.errors import InvalidQueryError
+from index.models import Filters, Hit
 from search.engine import Searcher
-from search.models import MODES, Filters, Hit
+from search.models import MODES
 from tests.utils.shared import CONSULTATION, DOC_IDS, PLEDGE
 
 pytestmark = pytest.mark.slow

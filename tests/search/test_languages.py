@@ -13,16 +13,17 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from cartagena.errors import InvalidUploadError
 from cartagena.settings import Settings
 from corpus.catalog import DocumentMeta
 from embedding.base import Embedder
+from index.models import Filters, Hit
 from ingest.build import build_index, with_language
 from ingest.chunk import citation
-from ingest.managed import InvalidUploadError, UploadMeta, store_upload
+from ingest.managed import UploadMeta, store_upload
 from ingest.models import Block, ParsedDocument
 from search.engine import Searcher
 from search.loader import load_searcher
-from search.models import Filters, Hit
 from tests.utils.pdfs import layout_pdf, paragraph
 
 ES_PAGE_1 = [

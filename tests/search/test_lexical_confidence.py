@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from search.engine import Searcher
-from search.lexical_confidence import confidence, idf
+from search.lexical_confidence import confidence
 from tests.utils.shared import HIRING_TEXT
 
 pytestmark = pytest.mark.slow
@@ -29,7 +29,7 @@ def test_a_reworded_query_is_weakly_held_by_its_best_lexical_passage(searcher: S
 
 def test_unknown_words_carry_no_weight(searcher: Searcher) -> None:
     assert confidence(searcher.store, "zzyzx qwertyuiop", 0) == 0.0
-    weights = idf(searcher.store, ["refuge", "zzyzx"])
+    weights = searcher.store.idf(["refuge", "zzyzx"])
     assert weights["refuge"] < weights["zzyzx"], "a word no passage has is the rarest"
 
 

@@ -24,13 +24,13 @@ from cartagena.errors import IndexIncompatibleError
 from cartagena.settings import Settings
 from embedding.base import Embedder
 from evals.gold import load_gold
-from ingest import layout
+from index import layout
+from index.milvus_store import MilvusStore, release
+from index.models import Filters
+from index.vectors import MilvusVectors, milvus_expression
 from ingest.build import build_index
-from ingest.milvus_store import MilvusStore, release
 from search.engine import Searcher
 from search.loader import load_searcher
-from search.models import Filters
-from search.vectors import MilvusVectors, milvus_expression
 from tests.utils.local import cli
 from tests.utils.shared import CONSULTATION, PLEDGE, BuiltIndex
 
@@ -167,7 +167,7 @@ def test_kind_filter_and_the_expression_milvus_runs(
 
 
 def milvus_expression_of(filters: Filters) -> str:
-    from search.vectors import VectorWhere
+    from index.vectors import VectorWhere
 
     return milvus_expression(
         VectorWhere(
@@ -287,7 +287,7 @@ def test_a_killed_build_leaves_the_alias_and_the_served_version_whole(
         old = load_searcher(index_dir, ms, embedder)
         assert old.store.version == before
         assert old.search("family reunification", k=3, mode="dense")
-        assert "lima-note" not in old.store.rows.doc_ids
+        assert "lima-note" not in old.store.doc_ids
 
     # the next build completes, moves the alias, and drops the abandoned collection
     report = build_index(corpus, index_dir, ms, embedder)

@@ -31,14 +31,14 @@ def test_best_of_matches_brute_force_with_a_mask() -> None:
 def test_every_stored_sentence_is_in_the_matrix(searcher: Searcher) -> None:
     matrix = searcher.sentences
     assert isinstance(matrix, SentenceMatrix)
-    rows = searcher.store.query("SELECT row, text FROM passages ORDER BY row")
-    assert len(matrix.owners) == sum(len(split_sentences(t)) for _, t in rows)
+    rows = searcher.store.passages()
+    assert len(matrix.owners) == sum(len(split_sentences(p.text)) for p in rows)
     assert matrix.vectors.shape[0] == len(matrix.owners)
 
 
 def test_a_sentence_of_a_long_passage_finds_that_passage_first(searcher: Searcher) -> None:
     """The answer hidden in a long paragraph: its sentence alone finds the paragraph."""
-    rows = searcher.store.query("SELECT row, text FROM passages WHERE is_footnote = 0")
+    rows = [(p.row, p.text) for p in searcher.store.passages() if not p.is_footnote]
     row, text = max(rows, key=lambda r: len(split_sentences(r[1])))
     sentences = split_sentences(text)
     assert len(sentences) >= 4, "no long passage to test with"

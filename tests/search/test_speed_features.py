@@ -12,9 +12,9 @@ import pytest
 from pydantic import ValidationError
 
 from cartagena.settings import Settings
-from ingest.index_writer import build_vector_index, choose_index_type, ivf_list_count
+from index.faiss_index import build_vector_index, choose_index_type, ivf_list_count
+from index.vectors import search_parameters, tune_vectors
 from search.batching import QueryBatcher
-from search.vectors import search_parameters, tune_vectors
 
 
 def _vector(text: str) -> np.ndarray:

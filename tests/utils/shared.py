@@ -73,9 +73,10 @@ def mixed_corpus(directory: Path, pdf_dir: Path) -> dict[str, Path]:
 
 def passage_containing(searcher: Searcher, fragment: str) -> str:
     """The id of the one passage whose text holds ``fragment``."""
-    rows = searcher.store.query(
-        "SELECT passage_id FROM passages WHERE text LIKE ? AND is_footnote = 0 ORDER BY row",
-        (f"%{fragment}%",),
-    )
+    rows = [
+        p.passage_id
+        for p in searcher.store.passages()
+        if fragment.lower() in p.text.lower() and not p.is_footnote
+    ]
     assert len(rows) == 1, f"{len(rows)} passages hold {fragment!r}"
-    return str(rows[0][0])
+    return rows[0]

@@ -5,12 +5,12 @@ in the version directory whatever the store; only the passage vectors move. Both
 the same matrix (row i = passage row i) with the metadata filters run on (document, year,
 kind, language, footnote flag), and both publish atomically:
 
-- ``faiss``: ``vectors.faiss`` inside the version directory, published with it (ingest.layout);
+- ``faiss``: ``vectors.faiss`` inside the version directory, published with it (index.layout);
 - ``milvus``: a new collection ``<prefix>_<version>`` per build, written and loaded before the
   version directory is published; then the alias ``<prefix>`` is moved to it, and collections
-  of versions no longer kept are dropped (ingest/milvus_store.py).
+  of versions no longer kept are dropped (index/milvus_store.py).
 
-The read side (search/vectors.py) opens what the manifest names; ``CARTAGENA_VECTOR_STORE``
+The read side (index/vectors.py) opens what the manifest names; ``CARTAGENA_VECTOR_STORE``
 picks the backend for builds, and a server refuses an index built for the other one.
 """
 
@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from cartagena.settings import Settings
-from ingest import index_writer
+from index import faiss_index
 
 
 @dataclass(frozen=True)
@@ -68,22 +68,22 @@ class FaissStore:
         self.settings = settings
 
     def write(self, build_dir: Path, version: str, vectors: np.ndarray, rows: VectorRows) -> dict:
-        from ingest import layout
+        from index import layout
 
-        kind = index_writer.write_vectors(build_dir / layout.VECTORS, vectors, self.settings)
+        kind = faiss_index.write_vectors(build_dir / layout.VECTORS, vectors, self.settings)
         return {"faiss_index": kind}
 
     def publish(self, manifest: dict) -> None:
         """Nothing to do: the CURRENT pointer already names the version and its file."""
 
     def prune(self, index_dir: Path) -> None:
-        """Nothing to do: the file goes with its version directory (ingest.layout.prune)."""
+        """Nothing to do: the file goes with its version directory (index.layout.prune)."""
 
 
 def vector_store(settings: Settings, index_dir: Path) -> VectorStore:
     """The backend ``CARTAGENA_VECTOR_STORE`` names, for a build into ``index_dir``."""
     if settings.vector_store == "milvus":
-        from ingest.milvus_store import MilvusStore
+        from index.milvus_store import MilvusStore
 
         return MilvusStore(settings, index_dir)
     return FaissStore(settings)

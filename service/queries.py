@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cartagena.errors import InvalidQueryError
+from index.models import Document, Filters, Hit, PassageView
 from search import generate, highlight
 from search.answer import Answer, answer_question
 from search.engine import Searcher
-from search.models import Document, Filters, Hit, PassageView
 from search.similar import SimilarHit, find_similar, similar_to_passage
 
 
@@ -51,7 +51,7 @@ class IndexStatus:
 def checked_filters(searcher: Searcher, filters: Filters) -> Filters | None:
     """``filters`` as the engine takes them (None when they filter nothing); an unknown
     document id is the caller's mistake."""
-    known = set(searcher.store.rows.doc_ids)
+    known = set(searcher.store.doc_ids)
     unknown = [d for d in filters.doc_ids if d not in known]
     if unknown:
         raise InvalidQueryError(
@@ -126,8 +126,8 @@ def passage(searcher: Searcher, passage_id: str, context: int = 0) -> tuple[Pass
 def status(searcher: Searcher) -> IndexStatus:
     """Which index version is served, and how big it is."""
     store = searcher.store
-    return IndexStatus(store.version, len(store.rows.doc_ids), store.size, store.manifest)
+    return IndexStatus(store.version, len(store.doc_ids), store.size, store.manifest)
 
 
 def document_ids(searcher: Searcher) -> list[str]:
-    return list(searcher.store.rows.doc_ids)
+    return list(searcher.store.doc_ids)

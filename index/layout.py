@@ -11,10 +11,13 @@ os.replace. A crash at any point leaves CURRENT naming a complete version.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cartagena.errors import IndexNotFoundError
@@ -41,6 +44,18 @@ def crash_point(name: str) -> None:
     """
     if os.environ.get("CARTAGENA_CRASH_AT") == name:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """One build at a time per index directory (a second one waits)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".build.lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def current_version(index_dir: Path) -> Path:

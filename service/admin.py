@@ -15,7 +15,6 @@ from pathlib import Path
 
 from cartagena.errors import EmptyCorpusError, UnknownDocumentError
 from cartagena.settings import Settings
-from ingest.build import BuildReport
 from ingest.isolate import parse_files
 from ingest.managed import (
     InvalidUploadError,
@@ -25,6 +24,7 @@ from ingest.managed import (
     transaction,
 )
 from ingest.parse import corpus_files
+from service.indexing import BuildReport
 
 Rebuild = Callable[[], BuildReport]
 

@@ -1,5 +1,6 @@
 """A published index version, opened read-only: SQLite rows, the passage vectors (FAISS or
-Milvus, search/vectors.py) and BM25.
+Milvus, index/vectors.py) and BM25. The one reader of the format: search asks it for typed
+rows, lexical scores and IDF, and vector neighbours, never for SQL or bm25s' internals.
 
 Per-row metadata (document, year, kind, footnote flag) is held in numpy arrays so that
 filters become boolean masks applied to score vectors, without touching SQLite.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sqlite3
 import threading
 from dataclasses import dataclass, field
@@ -23,12 +25,11 @@ from cartagena.errors import (
     UnknownPassageError,
 )
 from cartagena.settings import Settings
-from ingest import layout
-from ingest.build import FORMAT_VERSION
-from ingest.index_writer import sentence_key
-from search.models import Document, Filters, Hit, PassageView
-from search.vectors import FaissVectors, VectorWhere, open_vector_index
-from text.tokens import tokenizer_language
+from index import layout
+from index.models import Document, Filters, Hit, PassageView
+from index.schema import FORMAT_VERSION, read_manifest, sentence_key
+from index.vectors import FaissVectors, VectorWhere, open_vector_index
+from text.tokens import lexical_tokens, tokenizer_language
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,23 @@ _HIT_COLUMNS = (
     "p.row, p.passage_id, p.doc_id, d.title, p.year, p.kind, p.page_start, p.page_end, "
     "p.section, p.text, p.citation, p.is_footnote, p.char_start, p.char_end, d.language"
 )
-_N_HIT_COLUMNS = 15
+# bm25s' top-k does not order ties; rows beyond k are fetched so that ties at the cut are
+# broken by row, as a stable sort of every score would
+_TIE_MARGIN = 64
+
+
+@dataclass(frozen=True)
+class PassageRow:
+    """One passage row as stored: what evals, benchmarks and sentence scoring read."""
+
+    row: int
+    passage_id: str
+    doc_id: str
+    text: str
+    section: str
+    is_footnote: bool
+    char_start: int
+    char_end: int
 
 
 @dataclass
@@ -59,7 +76,7 @@ class IndexStore:
         """``settings`` tune the vector search (nprobe, efSearch) and name the vector store:
         the caller's, never the process's global ones."""
         self.path = version_dir
-        self.manifest: dict = json.loads((version_dir / layout.MANIFEST).read_text())
+        self.manifest: dict = read_manifest(version_dir)
         if self.manifest.get("format_version") != FORMAT_VERSION:
             raise IndexIncompatibleError(
                 f"index format {self.manifest.get('format_version')} at {version_dir} is not "
@@ -67,6 +84,7 @@ class IndexStore:
             )
         uri = f"file:{version_dir / layout.DATABASE}?mode=ro&immutable=1"
         self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         self.settings = settings
         self.vector_kind = str(
@@ -80,17 +98,22 @@ class IndexStore:
             if self.manifest.get("crosslingual_model") and xl_path.is_file()
             else None
         )
-        self.bm25 = bm25s.BM25.load(str(version_dir / layout.BM25), mmap=True)
+        self._bm25 = bm25s.BM25.load(str(version_dir / layout.BM25), mmap=True)
         self.rows = self._row_meta()
         self.languages = self.rows.language_set()
         self.has_sentence_vectors = bool(
-            self.query("SELECT 1 FROM sqlite_master WHERE name = 'sentence_vectors'")
+            self._query("SELECT 1 FROM sqlite_master WHERE name = 'sentence_vectors'")
         )
         self.size = len(self.rows.years)
 
     @classmethod
     def open(cls, index_dir: Path, settings: Settings) -> IndexStore:
         return cls(layout.current_version(index_dir), settings)
+
+    @property
+    def doc_ids(self) -> list[str]:
+        """The indexed documents' ids, sorted."""
+        return self.rows.doc_ids
 
     @property
     def version(self) -> str:
@@ -128,12 +151,88 @@ class IndexStore:
         rows, scores = vectors.search_rows(query, k, where)
         return [(int(i), float(s)) for i, s in zip(rows, scores, strict=True)]
 
-    def query(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+    # --- lexical side: BM25 as written by index.writer.write_bm25 ------------------------
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """The stemmed terms BM25 knows (term -> id): a term outside it matches nothing.
+        Read-only: it is BM25's own table."""
+        vocab: dict[str, int] = self._bm25.vocab_dict
+        return vocab
+
+    @property
+    def lexical_documents(self) -> int:
+        """How many passages BM25 counts (its N in the IDF)."""
+        return max(int(self._bm25.scores.get("num_docs", self.size)), 1)
+
+    def idf(self, terms: list[str]) -> dict[str, float]:
+        """IDF of each stemmed term over the passages (BM25's own document frequencies); a
+        term the index does not know gets the IDF of a term in no passage."""
+        n = self.lexical_documents
+        indptr = np.asarray(self._bm25.scores["indptr"])
+        vocab = self.vocabulary
+        out = {}
+        for t in terms:
+            i = vocab.get(t)
+            df = int(indptr[i + 1] - indptr[i]) if i is not None and i + 1 < len(indptr) else 0
+            out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return out
+
+    def bm25_scores(self, text: str) -> np.ndarray | None:
+        """BM25 of every row, None when no query term is in the index.
+
+        Each language's rows are scored with the query's terms as that language tokenises
+        them ("migraciones" -> "migracion" for Spanish rows, "refugees" -> "refuge" for English
+        ones), whatever language the query is in: names and shared words still match across
+        languages. An index of English documents only is one pass."""
+        vocab = self.vocabulary
+        total: np.ndarray | None = None
+        for lang in self.languages:
+            known = [t for t in lexical_tokens(text, language=lang) if t in vocab]
+            if not known:
+                continue
+            scores = np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+            if len(self.languages) > 1:
+                scores = np.where(self.rows.languages == lang, scores, np.float32(0.0))
+            total = scores if total is None else total + scores
+        return total
+
+    def bm25_top(self, text: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+        """The ``k`` best rows by BM25 among those ``mask`` allows (score > 0), best first;
+        ties in row order.
+
+        One language: bm25s' own masked top-k (``weight_mask``). Several: each language's
+        rows are scored with that language's terms and summed (:meth:`bm25_scores`), then
+        sorted here."""
+        if len(self.languages) == 1:
+            known = [t for t in lexical_tokens(text, language=self.languages[0]) if t in self.vocabulary]
+            if not known:
+                return []
+            depth = min(k + _TIE_MARGIN, self.size)
+            weights = None if mask is None else mask.astype(np.float32)
+            rows, scores = self._bm25.retrieve(
+                [known], k=depth, show_progress=False, weight_mask=weights
+            )
+            found = [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
+            found.sort(key=lambda rs: (-rs[1], rs[0]))
+            return found[:k]
+        scores = self.bm25_scores(text)
+        if scores is None:
+            return []
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        positive = np.flatnonzero(scores > 0)
+        if positive.size == 0:
+            return []
+        top = positive[np.argsort(-scores[positive], kind="stable")[:k]]
+        return [(int(i), float(scores[i])) for i in top]
+
+    # --- rows -------------------------------------------------------------------------
+    def _query(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
     def _row_meta(self) -> RowMeta:
-        rows = self.query(
+        rows = self._query(
             "SELECT p.doc_id, p.year, p.kind, p.is_footnote, d.language "
             "FROM passages p JOIN documents d USING (doc_id) ORDER BY p.row"
         )
@@ -174,7 +273,7 @@ class IndexStore:
         marks = ",".join("?" * len(rows))
         found = {
             r[0]: r
-            for r in self.query(
+            for r in self._query(
                 f"SELECT {_HIT_COLUMNS} FROM passages p JOIN documents d USING (doc_id) "
                 f"WHERE p.row IN ({marks})",
                 [int(r) for r in rows],
@@ -195,7 +294,7 @@ class IndexStore:
         fts = '"' + " ".join(phrase) + '"'
         return [
             r[0]
-            for r in self.query(
+            for r in self._query(
                 "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?",
                 (f"{{text section}} : {fts}",),
             )
@@ -206,7 +305,7 @@ class IndexStore:
         marks = ",".join("?" * len(rows))
         return {
             row: (text, json.loads(path) if path else [])
-            for row, text, path in self.query(
+            for row, text, path in self._query(
                 f"SELECT row, text, section_path FROM passages WHERE row IN ({marks})",
                 [int(r) for r in rows],
             )
@@ -219,20 +318,47 @@ class IndexStore:
         match = " OR ".join('"' + t.replace('"', "") + '"' for t in tokens)
         return [
             (r[0], -r[1])
-            for r in self.query(
+            for r in self._query(
                 "SELECT rowid, bm25(passages_fts) FROM passages_fts WHERE passages_fts MATCH ? "
                 "ORDER BY bm25(passages_fts) LIMIT ?",
                 (match, limit),
             )
         ]
 
+    def passages(self) -> list[PassageRow]:
+        """Every passage row, in row order."""
+        return [
+            PassageRow(
+                row=r["row"],
+                passage_id=r["passage_id"],
+                doc_id=r["doc_id"],
+                text=r["text"],
+                section=r["section"] or "",
+                is_footnote=bool(r["is_footnote"]),
+                char_start=r["char_start"],
+                char_end=r["char_end"],
+            )
+            for r in self._query(
+                "SELECT row, passage_id, doc_id, text, section, is_footnote, char_start, "
+                "char_end FROM passages ORDER BY row"
+            )
+        ]
+
+    def passage_fields(self, row: int) -> tuple[str, str]:
+        """(text, section heading) of one row: what BM25 read for it."""
+        found = self._query("SELECT text, section FROM passages WHERE row = ?", (int(row),))
+        if not found:
+            raise UnknownPassageError(f"no passage row {row} in the index")
+        return found[0]["text"], found[0]["section"] or ""
+
     def texts(self, rows: list[int]) -> dict[int, str]:
         marks = ",".join("?" * len(rows))
-        return dict(
-            self.query(
+        return {
+            r["row"]: r["text"]
+            for r in self._query(
                 f"SELECT row, text FROM passages WHERE row IN ({marks})", [int(r) for r in rows]
             )
-        )
+        }
 
     def sentence_vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
         """Vectors of sentences embedded at ingest; texts the index does not hold are absent."""
@@ -240,19 +366,19 @@ class IndexStore:
         if not keys or not self.has_sentence_vectors:
             return {}
         marks = ",".join("?" * len(keys))
-        rows = self.query(
+        rows = self._query(
             f"SELECT key, vec FROM sentence_vectors WHERE key IN ({marks})", list(keys)
         )
         return {keys[k]: np.frombuffer(blob, dtype=np.float32) for k, blob in rows}
 
     def row_of(self, passage_id: str) -> int:
-        found = self.query("SELECT row FROM passages WHERE passage_id = ?", (passage_id,))
+        found = self._query("SELECT row FROM passages WHERE passage_id = ?", (passage_id,))
         if not found:
             raise UnknownPassageError(f"no passage {passage_id!r} in the index")
         return int(found[0][0])
 
     def passage(self, passage_id: str) -> PassageView:
-        found = self.query(
+        found = self._query(
             f"SELECT {_HIT_COLUMNS}, p.section_path, p.paragraph_index, p.ordinal "
             "FROM passages p JOIN documents d USING (doc_id) WHERE p.passage_id = ?",
             (passage_id,),
@@ -260,30 +386,29 @@ class IndexStore:
         if not found:
             raise UnknownPassageError(f"no passage {passage_id!r} in the index")
         row = found[0]
-        doc_id, ordinal = row[2], row[-1]
-        neighbours = dict(
-            self.query(
+        doc_id, ordinal = row["doc_id"], row["ordinal"]
+        neighbours: dict[int, str] = {
+            r["ordinal"]: r["passage_id"]
+            for r in self._query(
                 "SELECT ordinal, passage_id FROM passages WHERE doc_id = ? AND ordinal IN (?, ?)",
                 (doc_id, ordinal - 1, ordinal + 1),
             )
-        )
+        }
         return PassageView(
-            hit=_hit(row[:_N_HIT_COLUMNS], 0.0, 0),
+            hit=_hit(row, 0.0, 0),
             previous_id=neighbours.get(ordinal - 1),
             next_id=neighbours.get(ordinal + 1),
-            section_path=json.loads(row[_N_HIT_COLUMNS] or "[]"),
-            paragraph_index=int(row[_N_HIT_COLUMNS + 1]),
+            section_path=json.loads(row["section_path"] or "[]"),
+            paragraph_index=int(row["paragraph_index"]),
         )
 
     def neighbours(self, passage_id: str, n: int) -> list[Hit]:
         """The passage and up to ``n`` passages each side of it, in document order."""
         row = self.row_of(passage_id)
-        doc_id, ordinal = self.query("SELECT doc_id, ordinal FROM passages WHERE row = ?", (row,))[
-            0
-        ]
+        doc_id, ordinal = self._query("SELECT doc_id, ordinal FROM passages WHERE row = ?", (row,))[0]
         rows = [
             r[0]
-            for r in self.query(
+            for r in self._query(
                 "SELECT row FROM passages WHERE doc_id = ? AND ordinal BETWEEN ? AND ? "
                 "ORDER BY ordinal",
                 (doc_id, ordinal - n, ordinal + n),
@@ -294,27 +419,28 @@ class IndexStore:
     def documents(self) -> list[Document]:
         return [
             Document(*r)
-            for r in self.query(
+            for r in self._query(
                 "SELECT doc_id, title, year, kind, language, place, source, format, n_pages, "
                 "n_passages FROM documents ORDER BY year, doc_id"
             )
         ]
 
     def document(self, doc_id: str) -> tuple[Document, str]:
-        found = self.query(
+        found = self._query(
             "SELECT doc_id, title, year, kind, language, place, source, format, n_pages, "
             "n_passages, text FROM documents WHERE doc_id = ?",
             (doc_id,),
         )
         if not found:
             raise UnknownDocumentError(f"no document {doc_id!r} in the index")
-        return Document(*found[0][:10]), found[0][10]
+        *fields, text = found[0]
+        return Document(*fields), text
 
     def document_passages(self, doc_id: str) -> list[Hit]:
         self.document(doc_id)
         rows = [
             r[0]
-            for r in self.query(
+            for r in self._query(
                 "SELECT row FROM passages WHERE doc_id = ? ORDER BY ordinal", (doc_id,)
             )
         ]
@@ -325,22 +451,22 @@ class IndexStore:
         self.vectors.close()
 
 
-def _hit(r: tuple, score: float, rank: int) -> Hit:
+def _hit(r: sqlite3.Row, score: float, rank: int) -> Hit:
     return Hit(
-        passage_id=r[1],
-        doc_id=r[2],
-        title=r[3],
-        year=r[4],
-        kind=r[5],
-        page_start=r[6],
-        page_end=r[7],
-        section=r[8] or "",
-        text=r[9],
+        passage_id=r["passage_id"],
+        doc_id=r["doc_id"],
+        title=r["title"],
+        year=r["year"],
+        kind=r["kind"],
+        page_start=r["page_start"],
+        page_end=r["page_end"],
+        section=r["section"] or "",
+        text=r["text"],
         score=float(score),
-        citation=r[10],
-        is_footnote=bool(r[11]),
-        char_start=int(r[12]),
-        char_end=int(r[13]),
+        citation=r["citation"],
+        is_footnote=bool(r["is_footnote"]),
+        char_start=int(r["char_start"]),
+        char_end=int(r["char_end"]),
         rank=rank,
-        language=tokenizer_language(r[14]),
+        language=tokenizer_language(r["language"]),
     )

@@ -1,6 +1,6 @@
 """Dense search over one index version's passage vectors, wherever they are stored.
 
-``open_vector_index`` opens what the manifest names (ingest/vector_store.py): the FAISS file
+``open_vector_index`` opens what the manifest names (index/vector_store.py): the FAISS file
 of the version directory, or the version's Milvus collection. Both answer ``search(query, k,
 where)`` with (rows, inner products), best first, restricted to ``where``:
 
@@ -23,8 +23,8 @@ import numpy as np
 
 from cartagena.errors import IndexIncompatibleError
 from cartagena.settings import Settings
-from ingest import layout
-from ingest.vector_store import store_of
+from index import layout
+from index.vector_store import store_of
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ class MilvusVectors:
     """The version's Milvus collection (the one its manifest names, not the alias)."""
 
     def __init__(self, manifest: dict, index_dir: Path, settings: Settings) -> None:
-        from ingest.milvus_store import MAX_TOPK, connect, milvus_uri, search_params
+        from index.milvus_store import MAX_TOPK, connect, milvus_uri, search_params
 
         self.uri = milvus_uri(settings, index_dir)
         self.client: Any = connect(self.uri, settings)

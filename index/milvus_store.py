@@ -24,8 +24,9 @@ import numpy as np
 
 from cartagena.errors import CartagenaError
 from cartagena.settings import Settings
-from ingest import index_writer, layout
-from ingest.vector_store import VectorRows
+from index import layout
+from index import faiss_index
+from index.vector_store import VectorRows
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 INSERT_BATCH = 2000
 # Milvus caps a search's limit (topk) at 16,384.
 MAX_TOPK = 16_384
-# Our index types (ingest/index_writer.py) -> Milvus index types.
+# Our index types (index/writer.py) -> Milvus index types.
 MILVUS_INDEX = {
     "flat": "FLAT",
     "hnsw": "HNSW",
@@ -112,7 +113,7 @@ def index_params(kind: str, n: int, settings: Settings) -> dict:
             params["sq_type"] = "SQ8"
         return params
     if kind in ("ivf_sq8", "ivf_pq"):
-        params = {"nlist": index_writer.ivf_list_count(n)}
+        params = {"nlist": faiss_index.ivf_list_count(n)}
         if kind == "ivf_pq":
             params.update({"m": 48, "nbits": 8})
         return params
@@ -153,7 +154,7 @@ class MilvusStore:
         if n == 0 or vectors.ndim != 2 or vectors.shape[0] != n:
             raise VectorStoreError(f"cannot write {vectors.shape} vectors for {n} rows to Milvus")
         dim = int(vectors.shape[1])
-        kind = index_writer.choose_index_type(n, self.settings)
+        kind = faiss_index.choose_index_type(n, self.settings)
         name = self.collection_for(version)
         schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field("row", DataType.INT64, is_primary=True)

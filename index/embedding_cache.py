@@ -1,21 +1,15 @@
-"""Embeddings cached by content hash, so unchanged text is never embedded twice.
+"""Where embeddings are kept between builds, by key (``embedding.cached.content_key``).
 
-The key covers the model and the exact text the model reads, so changing either re-embeds
-only what changed. The cache lives beside the index versions and outlives them.
+The cache lives beside the index versions (``layout.CACHE``) and outlives them.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
-
-
-def content_key(model_name: str, text: str) -> str:
-    return hashlib.sha256(f"{model_name}\x00{text}".encode()).hexdigest()
 
 
 class EmbeddingCache:
