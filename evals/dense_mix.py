@@ -39,10 +39,10 @@ from evals.gold import GoldQuery, Span, load_gold
 from evals.retrievers import Result
 from evals.runner import score_gold
 from evals.tune import _rows
-from ingest.spans import split_sentences
 from search import lexical_confidence
 from search.engine import Searcher
 from search.loader import load_searcher
+from text.spans import split_sentences
 
 log = logging.getLogger(__name__)
 Ranked = list[tuple[int, float]]
