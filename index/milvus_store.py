@@ -24,8 +24,7 @@ import numpy as np
 
 from cartagena.errors import CartagenaError
 from cartagena.settings import Settings
-from index import layout
-from index import faiss_index
+from index import faiss_index, layout
 from index.vector_store import VectorRows
 
 log = logging.getLogger(__name__)

@@ -45,7 +45,6 @@ class ChunkedDocument:
     passages: list[Passage] = field(default_factory=list)
 
 
-
 @dataclass(frozen=True)
 class Filters:
     doc_ids: tuple[str, ...] = ()
@@ -110,4 +109,3 @@ class PassageView:
     next_id: str | None
     section_path: list[str]
     paragraph_index: int
-

@@ -204,7 +204,9 @@ class IndexStore:
         rows are scored with that language's terms and summed (:meth:`bm25_scores`), then
         sorted here."""
         if len(self.languages) == 1:
-            known = [t for t in lexical_tokens(text, language=self.languages[0]) if t in self.vocabulary]
+            known = [
+                t for t in lexical_tokens(text, language=self.languages[0]) if t in self.vocabulary
+            ]
             if not known:
                 return []
             depth = min(k + _TIE_MARGIN, self.size)
@@ -405,7 +407,9 @@ class IndexStore:
     def neighbours(self, passage_id: str, n: int) -> list[Hit]:
         """The passage and up to ``n`` passages each side of it, in document order."""
         row = self.row_of(passage_id)
-        doc_id, ordinal = self._query("SELECT doc_id, ordinal FROM passages WHERE row = ?", (row,))[0]
+        doc_id, ordinal = self._query("SELECT doc_id, ordinal FROM passages WHERE row = ?", (row,))[
+            0
+        ]
         rows = [
             r[0]
             for r in self._query(

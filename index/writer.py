@@ -13,15 +13,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import bm25s
-import faiss
 import numpy as np
 
-from cartagena.errors import CartagenaError
-from cartagena.settings import ANN_INDEXES, Settings
+from cartagena.settings import Settings
 from corpus.catalog import DocumentMeta
 from index import layout
-from index.models import ChunkedDocument, Passage
 from index.faiss_index import write_vectors
+from index.models import ChunkedDocument, Passage
 from index.schema import FORMAT_VERSION, SCHEMA, lexical_text, sentence_key, write_manifest
 from index.vector_store import VectorRows, vector_store
 from text.spans import split_sentences
@@ -82,7 +80,9 @@ def write_version(
     store = vector_store(settings, index_dir)
     vector_entries = store.write(build_dir, version, embedded.vectors, vector_rows(docs))
     if embedded.crosslingual is not None:
-        kind = write_vectors(build_dir / layout.CROSSLINGUAL_VECTORS, embedded.crosslingual, settings)
+        kind = write_vectors(
+            build_dir / layout.CROSSLINGUAL_VECTORS, embedded.crosslingual, settings
+        )
         vector_entries |= {
             "crosslingual_model": embedded.crosslingual_model,
             "crosslingual_dimension": int(embedded.crosslingual.shape[1]),
