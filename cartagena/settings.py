@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     # lexical passage (search/lexical_confidence.py): a reworded query's BM25 list is weak.
     # 0 = off. Cross-validated: python -m evals.tune cv (evals/REPORT.md, "Lexical confidence").
     hybrid_confidence_power: float = Field(0.0, ge=0.0)
+    # English queries over an index holding the cross-lingual vectors: hybrid fusion's dense
+    # side becomes, per passage, the larger of the two models' standardised scores
+    # (search.fusion.dense_max). One more query embedding, ~25 ms on CPU. Off: the held-out gain
+    # was too small for that cost (python -m evals.dense_mix; evals/REPORT.md).
+    hybrid_dense_max: bool = False
     keep_versions: int = Field(2, ge=1)
     # Embed every passage's sentences at ingest, so highlights and answers never run the
     # model on passage text at query time (costs ingest time and ~1.5 KB per sentence).

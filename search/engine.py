@@ -189,8 +189,12 @@ class Searcher:
             return dense(text, k, mask, filters)
         depth = max(k, settings.hybrid_candidates)
         lexical = self.lexical(text, depth, mask)
+        ranked = dense(text, depth, mask, filters)
+        if not crosslingual and self.crosslingual is not None and settings.hybrid_dense_max:
+            # English over English: both models vouch for the dense side (settings.py)
+            ranked = fusion.dense_max(ranked, self.dense_crosslingual(text, depth, mask, filters))
         return fusion.fuse(
-            dense(text, depth, mask, filters),
+            ranked,
             lexical,
             k=k,
             method=settings.fusion,

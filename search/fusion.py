@@ -39,6 +39,17 @@ def _zscore(ranked: Ranked) -> dict[int, float]:
     return {r: (s - mean) / std if std > 0 else 0.0 for r, s in ranked}
 
 
+def dense_max(first: Ranked, second: Ranked) -> Ranked:
+    """Two dense rankings as one: per row the larger of its standardised scores (each list over
+    its own candidates, as ``zscore`` does), best first. A row in one list only keeps that
+    score. Two models' raw cosines are not comparable (e5's crowd into 0.7-0.9, MiniLM's spread
+    over 0-1); their z-scores are, and the max lets either model vouch for a passage the other
+    misses (evals/dense_mix.py)."""
+    a, b = _zscore(first), _zscore(second)
+    merged = {r: max(a.get(r, float("-inf")), b.get(r, float("-inf"))) for r in a.keys() | b.keys()}
+    return sorted(merged.items(), key=lambda item: (-item[1], item[0]))
+
+
 def lexical_share(coverage: float, power: float) -> float:
     """How much of its configured weight the lexical list keeps: ``coverage ** power``.
 
