@@ -105,6 +105,14 @@ class Settings(BaseSettings):
     # (search.fusion.dense_max). One more query embedding, ~25 ms on CPU. Off: the held-out gain
     # was too small for that cost (python -m evals.dense_mix; evals/REPORT.md).
     hybrid_dense_max: bool = False
+    # Lexical pseudo-relevance feedback for English queries the BM25 list holds weakly
+    # (confidence below hybrid_prf_confidence): the top dense passage's hybrid_prf_terms most
+    # distinctive terms join the BM25 query, the best at hybrid_prf_weight of a query term
+    # (search/feedback.py). 0 terms = off. Cross-validated: python -m evals.prf
+    # (evals/REPORT.md, "Query expansion and pseudo-relevance feedback").
+    hybrid_prf_terms: int = Field(10, ge=0)
+    hybrid_prf_weight: float = Field(0.3, ge=0.0)
+    hybrid_prf_confidence: float = Field(0.5, ge=0.0, le=1.0)
     keep_versions: int = Field(2, ge=1)
     # Embed every passage's sentences at ingest, so highlights and answers never run the
     # model on passage text at query time (costs ingest time and ~1.5 KB per sentence).

@@ -196,6 +196,19 @@ class IndexStore:
             total = scores if total is None else total + scores
         return total
 
+    def bm25_term_scores(self, weights: dict[str, float]) -> np.ndarray:
+        """Sum over already stemmed terms of weight x that term's BM25, every row: a query
+        whose terms carry different weights (search/feedback.py). Terms the index does not
+        know add nothing."""
+        out = np.zeros(self.size, dtype=np.float32)
+        vocab = self.vocabulary
+        for term, weight in weights.items():
+            if term in vocab and weight:
+                out += np.float32(weight) * np.asarray(
+                    self._bm25.get_scores([term]), dtype=np.float32
+                )
+        return out
+
     def bm25_top(self, text: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         """The ``k`` best rows by BM25 among those ``mask`` allows (score > 0), best first;
         ties in row order.

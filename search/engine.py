@@ -19,7 +19,7 @@ from cartagena.settings import Settings
 from embedding.base import Embedder
 from index.models import Filters, Hit
 from index.reader import IndexStore
-from search import fusion, lexical_confidence
+from search import feedback, fusion, lexical_confidence
 from search.batching import batcher_for
 from search.models import MODES
 from search.query import ParsedQuery, contains_phrase, parse_query
@@ -189,19 +189,46 @@ class Searcher:
             return dense(text, k, mask, filters)
         depth = max(k, settings.hybrid_candidates)
         lexical = self.lexical(text, depth, mask)
-        ranked = dense(text, depth, mask, filters)
+        dense_ranked = dense(text, depth, mask, filters)
         if not crosslingual and self.crosslingual is not None and settings.hybrid_dense_max:
             # English over English: both models vouch for the dense side (settings.py)
-            ranked = fusion.dense_max(ranked, self.dense_crosslingual(text, depth, mask, filters))
+            dense_ranked = fusion.dense_max(
+                dense_ranked, self.dense_crosslingual(text, depth, mask, filters)
+            )
+        share = self.lexical_share(text, lexical, settings)
+        if not crosslingual:
+            lexical = self.lexical_feedback(text, lexical, dense_ranked, depth, mask)
         return fusion.fuse(
-            ranked,
+            dense_ranked,
             lexical,
             k=k,
             method=settings.fusion,
             weight_dense=settings.hybrid_weight_dense,
             rrf_k=settings.rrf_k,
-            share=self.lexical_share(text, lexical, settings),
+            share=share,
         )
+
+    def lexical_feedback(
+        self, text: str, lexical: Ranked, dense: Ranked, depth: int, mask: np.ndarray | None
+    ) -> Ranked:
+        """The lexical list, re-scored with the top dense passage's terms where BM25 holds the
+        query weakly (``search.feedback``); as it was otherwise, on the FTS5 backend and over
+        an index in several languages (the terms are stemmed as English)."""
+        s = self.settings
+        if (
+            s.hybrid_prf_terms <= 0
+            or not lexical
+            or not dense
+            or s.lexical_backend == "fts5"
+            or self.store.languages != ["en"]
+            or lexical_confidence.confidence(self.store, text, lexical[0][0])
+            >= s.hybrid_prf_confidence
+        ):
+            return lexical
+        expanded = feedback.expanded_lexical(
+            self.store, text, dense[0][0], s.hybrid_prf_terms, s.hybrid_prf_weight, depth, mask
+        )
+        return lexical if expanded is None else expanded
 
     def lexical_share(self, text: str, lexical: Ranked, settings: Settings | None = None) -> float:
         """How much of its configured weight the lexical list keeps in hybrid fusion: less when
