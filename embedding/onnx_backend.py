@@ -30,7 +30,7 @@ import numpy as np
 
 from cartagena.errors import CartagenaError
 from embedding.base import Embedder
-from embedding.torch_backend import TorchEmbedder, TransformersTokens, offline
+from embedding.torch_backend import TorchEmbedder, TransformersTokens, encode_with, offline
 
 log = logging.getLogger(__name__)
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -292,17 +292,10 @@ class OnnxEmbedder(TransformersTokens, Embedder):
             return self.fallback.model
 
     def _encode_documents(self, texts: list[str], progress: bool) -> np.ndarray:
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        return encode_with(self.model, texts, self.batch_size, progress)
 
     def _encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode_documents(texts, progress=False)
+        return encode_with(self.model, texts, self.batch_size, progress=False)
 
     def cache_key(self, model_name: str) -> str:
         return model_name if self.backend == "torch" else f"{model_name}+{self.backend}"

@@ -89,20 +89,23 @@ class TorchEmbedder(TransformersTokens, Embedder):
             from embedding.pipelined import encode_pipelined
 
             return encode_pipelined(self.model, texts, self.batch_size)
-        return self._encode(texts, progress)
+        return encode_with(self.model, texts, self.batch_size, progress)
 
     def _encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, progress=False)
+        return encode_with(self.model, texts, self.batch_size, progress=False)
 
-    def _encode(self, texts: list[str], progress: bool) -> np.ndarray:
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+def encode_with(model: Any, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
+    """Unit vectors from anything with ``SentenceTransformer.encode``'s signature (the torch
+    model, or ``OnnxEncoder``), as contiguous float32."""
+    vectors = model.encode(
+        texts,
+        batch_size=batch_size,
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=progress,
+    )
+    return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
 @lru_cache(maxsize=200_000)

@@ -18,7 +18,7 @@ from corpus.catalog import DocumentMeta
 from embedding import factory
 from embedding.cached import embed_passages
 from index import layout, writer
-from index.embedding_cache import EmbeddingCache
+from index.embedding_cache import open_cache
 from index.models import ChunkedDocument, Passage, SourceFile
 
 log = logging.getLogger(__name__)
@@ -114,13 +114,11 @@ def ensure_beir_index(
     docs = beir_documents(data)
     embedder = factory.for_ingest(settings)
     with layout.build_lock(index_dir):
-        cache = EmbeddingCache(index_dir / layout.CACHE)
-        try:
+        with open_cache(index_dir) as cache:
             texts = [p.embed_text for _, _, c in docs for p in c.passages]
-            name = embedder.cache_key(settings.model_name)
-            vectors, _ = embed_passages(texts, embedder, cache, name)
-        finally:
-            cache.close()
+            vectors, _ = embed_passages(
+                texts, embedder, cache, embedder.cache_key(settings.model_name)
+            )
         # passage vectors only: retrieval is scored, highlights are not (no sentence vectors),
         # and the queries are English (no cross-lingual set: e5 would take ~80 CPU-minutes)
         writer.write_version(

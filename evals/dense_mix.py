@@ -221,6 +221,15 @@ FAMILIES = {
 PerQuery = dict[str, list[float]]
 
 
+def add_scores(
+    per: PerQuery, query: GoldQuery, rows: list[int], docs: list[str], texts: list[str]
+) -> None:
+    """Append ``query``'s metrics for the ranked ``rows`` to ``per`` (one list per metric)."""
+    scores = score_gold(query, [Result(docs[r], texts[r]) for r in rows]).scores
+    for m in METRICS:
+        per[m].append(getattr(scores, m))
+
+
 def scores(
     cands: dict[str, list[Cands]], docs: list[str], texts: list[str]
 ) -> dict[str, dict[str, PerQuery]]:
@@ -230,9 +239,7 @@ def scores(
         for name, fn in variants().items():
             per: PerQuery = {m: [] for m in METRICS}
             for c in rows:
-                s = score_gold(c.query, [Result(docs[r], texts[r]) for r in fn.rank(c)]).scores
-                for m in METRICS:
-                    per[m].append(getattr(s, m))
+                add_scores(per, c.query, fn.rank(c), docs, texts)
             out[set_name][name] = per
     return out
 

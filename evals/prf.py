@@ -41,10 +41,8 @@ from cartagena.settings import get_settings
 from evals import crossval
 from evals.beir import load_beir
 from evals.cli import resolve
-from evals.dense_mix import query_sets
+from evals.dense_mix import METRICS, PerQuery, add_scores, query_sets
 from evals.gold import GoldQuery
-from evals.retrievers import Result
-from evals.runner import score_gold
 from evals.tune import _rows, scifact_bench
 from search import lexical_confidence
 from search.engine import SENTENCE_RESCORE_DEPTH, Searcher
@@ -239,8 +237,6 @@ FAMILIES = {
     "Dg Rocchio, low-confidence queries only": "Dg ",
     "Ng neighbours, low-confidence queries only": "Ng ",
 }
-PerQuery = dict[str, list[float]]
-METRICS = ("mrr10", "success1", "success5", "ndcg10")
 
 
 def score_sets(
@@ -254,9 +250,7 @@ def score_sets(
         for name, v in vs.items():
             per: PerQuery = {m: [] for m in METRICS}
             for g, q in zip(queries, prepared, strict=True):
-                sc = score_gold(g, [Result(docs[r], texts[r]) for r in v.rank(w, q)]).scores
-                for m in METRICS:
-                    per[m].append(getattr(sc, m))
+                add_scores(per, g, v.rank(w, q), docs, texts)
             out[set_name][name] = per
     return out
 

@@ -6,10 +6,13 @@ The cache lives beside the index versions (``layout.CACHE``) and outlives them.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+
+from index import layout
 
 
 class EmbeddingCache:
@@ -45,3 +48,13 @@ class EmbeddingCache:
 
     def close(self) -> None:
         self.conn.close()
+
+
+@contextmanager
+def open_cache(index_dir: Path) -> Iterator[EmbeddingCache]:
+    """The embedding cache of the index at ``index_dir`` (``layout.CACHE``), closed after."""
+    cache = EmbeddingCache(index_dir / layout.CACHE)
+    try:
+        yield cache
+    finally:
+        cache.close()

@@ -18,7 +18,7 @@ from embedding.base import Embedder
 from embedding.cached import VectorCache, embed_passages
 from index import layout
 from index import writer as index_writer
-from index.embedding_cache import EmbeddingCache
+from index.embedding_cache import open_cache
 from index.writer import Embedded, Entry
 from ingest.chunk import CHUNKER_VERSION, ChunkConfig, chunk_document
 from ingest.coverage import LostRun, document_lost_runs
@@ -149,8 +149,7 @@ def write_version(
     """
     embedder = embedder or factory.for_ingest(settings)
     with layout.build_lock(index_dir):
-        cache = EmbeddingCache(index_dir / layout.CACHE)
-        try:
+        with open_cache(index_dir) as cache:
             texts = [p.embed_text for _, _, c in docs for p in c.passages]
             name = embedder.cache_key(settings.model_name)
             vectors, embedded = embed_passages(texts, embedder, cache, name)
@@ -164,8 +163,6 @@ def write_version(
             if result.crosslingual is not None:
                 result.crosslingual_model = settings.crosslingual_model_name
             layout.crash_point("after-embed")
-        finally:
-            cache.close()
         describe = {
             "embed_backend": embedder.backend,
             "normalizer_version": NORMALIZER_VERSION,
