@@ -10,6 +10,11 @@ builds its index and loads it before the version directory is published; then th
 any point leaves the alias on the previous, whole collection; the half-written one is dropped
 by the next build's prune. A server reads the collection its manifest names (its SQLite rows
 and its vectors are then always the same version), never whatever the alias points at.
+
+The cross-lingual model's vectors (CARTAGENA_CROSSLINGUAL_MODEL), when built, are a second
+collection of the same rows and metadata, ``<prefix>_<version>_crosslingual``, behind the
+alias ``<prefix>_crosslingual``: written, published and pruned with the first, so that
+filters and crash safety are the same for both (the FAISS store keeps them in a second file).
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ log = logging.getLogger(__name__)
 INSERT_BATCH = 2000
 # Milvus caps a search's limit (topk) at 16,384.
 MAX_TOPK = 16_384
+# the cross-lingual collection and alias: the primary's name and this
+CROSSLINGUAL_SUFFIX = "_crosslingual"
 # Our index types (index/writer.py) -> Milvus index types.
 MILVUS_INDEX = {
     "flat": "FLAT",
@@ -143,10 +150,37 @@ class MilvusStore:
             self._client = connect(self.uri, self.settings)
         return self._client
 
+    @property
+    def crosslingual_alias(self) -> str:
+        return f"{self.prefix}{CROSSLINGUAL_SUFFIX}"
+
     def collection_for(self, version: str) -> str:
         return f"{self.prefix}_{version}"
 
     def write(self, build_dir: Path, version: str, vectors: np.ndarray, rows: VectorRows) -> dict:
+        name = self.collection_for(version)
+        kind = self._write_collection(name, vectors, rows)
+        return {
+            "milvus_collection": name,
+            "milvus_alias": self.prefix,
+            "milvus_index": kind,
+            "milvus_uri": public_uri(self.uri),
+        }
+
+    def write_crosslingual(
+        self, build_dir: Path, version: str, vectors: np.ndarray, rows: VectorRows
+    ) -> dict:
+        """The second collection, same rows and metadata: the reader filters it the same way."""
+        name = self.collection_for(version) + CROSSLINGUAL_SUFFIX
+        kind = self._write_collection(name, vectors, rows)
+        return {
+            "crosslingual_index": kind,
+            "crosslingual_milvus_collection": name,
+            "crosslingual_milvus_alias": self.crosslingual_alias,
+        }
+
+    def _write_collection(self, name: str, vectors: np.ndarray, rows: VectorRows) -> str:
+        """Create, fill, index and load collection ``name``; the index type it was built with."""
         from pymilvus import DataType, MilvusClient
 
         n = len(rows)
@@ -154,7 +188,6 @@ class MilvusStore:
             raise VectorStoreError(f"cannot write {vectors.shape} vectors for {n} rows to Milvus")
         dim = int(vectors.shape[1])
         kind = faiss_index.choose_index_type(n, self.settings)
-        name = self.collection_for(version)
         schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
         schema.add_field("row", DataType.INT64, is_primary=True)
         schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
@@ -199,35 +232,46 @@ class MilvusStore:
         if count != n:
             raise VectorStoreError(f"Milvus collection {name} holds {count} rows, not {n}")
         log.info("wrote %d vectors to Milvus collection %s (%s)", n, name, MILVUS_INDEX[kind])
-        return {
-            "milvus_collection": name,
-            "milvus_alias": self.prefix,
-            "milvus_index": kind,
-            "milvus_uri": public_uri(self.uri),
-        }
+        return kind
 
     def publish(self, manifest: dict) -> None:
-        """Move the alias to the new collection: one call, readers of the alias switch whole."""
-        name = manifest["milvus_collection"]
-        if self.prefix in self.client.list_aliases().get("aliases", []):
-            self.client.alter_alias(name, self.prefix)
-        else:
-            self.client.create_alias(name, self.prefix)
-        log.info("Milvus alias %s -> %s", self.prefix, name)
+        """Move the aliases to the new collections: one call each, readers of an alias switch
+        whole. A version without cross-lingual vectors takes that alias away, so that no
+        reader of it keeps an older version's set."""
+        self._point(self.prefix, manifest["milvus_collection"])
+        crosslingual = manifest.get("crosslingual_milvus_collection")
+        if crosslingual:
+            self._point(self.crosslingual_alias, str(crosslingual))
+        elif self.crosslingual_alias in self._aliases():
+            self.client.drop_alias(self.crosslingual_alias)
+            log.info("Milvus alias %s dropped: no cross-lingual vectors", self.crosslingual_alias)
 
-    def served(self) -> str | None:
-        """The collection the alias names, None before the first publish."""
-        if self.prefix not in self.client.list_aliases().get("aliases", []):
+    def _aliases(self) -> list[str]:
+        return list(self.client.list_aliases().get("aliases", []))
+
+    def _point(self, alias: str, name: str) -> None:
+        if alias in self._aliases():
+            self.client.alter_alias(name, alias)
+        else:
+            self.client.create_alias(name, alias)
+        log.info("Milvus alias %s -> %s", alias, name)
+
+    def served(self, alias: str | None = None) -> str | None:
+        """The collection ``alias`` (default: the primary one) names, None before the first
+        publish."""
+        alias = alias or self.prefix
+        if alias not in self._aliases():
             return None
-        return str(self.client.describe_alias(self.prefix)["collection_name"])
+        return str(self.client.describe_alias(alias)["collection_name"])
 
     def prune(self, index_dir: Path) -> None:
-        """Drop ``<prefix>_*`` collections that neither a kept version nor the alias names:
+        """Drop ``<prefix>_*`` collections that neither a kept version nor an alias names:
         older versions and builds killed before their publish."""
         keep = set(kept_collections(index_dir))
-        served = self.served()
-        if served:
-            keep.add(served)
+        for alias in (self.prefix, self.crosslingual_alias):
+            served = self.served(alias)
+            if served:
+                keep.add(served)
         for name in self.client.list_collections():
             if name.startswith(f"{self.prefix}_") and name not in keep:
                 self.client.drop_collection(name)
@@ -247,7 +291,8 @@ def kept_collections(index_dir: Path) -> list[str]:
         for path in versions.glob(f"*/{layout.MANIFEST}"):
             if path.parent.name.startswith(layout.TMP_PREFIX):
                 continue
-            name = json.loads(path.read_text()).get("milvus_collection")
-            if name:
-                names.append(str(name))
+            manifest = json.loads(path.read_text())
+            for key in ("milvus_collection", "crosslingual_milvus_collection"):
+                if manifest.get(key):
+                    names.append(str(manifest[key]))
     return names

@@ -28,7 +28,7 @@ from cartagena.settings import Settings
 from index import layout
 from index.models import Document, Filters, Hit, PassageView
 from index.schema import FORMAT_VERSION, read_manifest, sentence_key
-from index.vectors import FaissVectors, VectorWhere, open_vector_index
+from index.vectors import VectorIndex, VectorWhere, open_crosslingual_index, open_vector_index
 from text.tokens import lexical_tokens, tokenizer_language
 
 log = logging.getLogger(__name__)
@@ -92,11 +92,8 @@ class IndexStore:
         )
         self.vectors = open_vector_index(version_dir, self.manifest, self.settings)
         # the cross-lingual model's passage vectors (ingest/build.py), None when not built
-        xl_path = version_dir / layout.CROSSLINGUAL_VECTORS
-        self.crosslingual_vectors: FaissVectors | None = (
-            FaissVectors(xl_path, str(self.manifest.get("crosslingual_index", "flat")), settings)
-            if self.manifest.get("crosslingual_model") and xl_path.is_file()
-            else None
+        self.crosslingual_vectors: VectorIndex | None = open_crosslingual_index(
+            version_dir, self.manifest, self.settings
         )
         self._bm25 = bm25s.BM25.load(str(version_dir / layout.BM25), mmap=True)
         self.rows = self._row_meta()
@@ -466,6 +463,8 @@ class IndexStore:
     def close(self) -> None:
         self._conn.close()
         self.vectors.close()
+        if self.crosslingual_vectors is not None:
+            self.crosslingual_vectors.close()
 
 
 def _hit(r: sqlite3.Row, score: float, rank: int) -> Hit:

@@ -10,6 +10,9 @@ kind, language, footnote flag), and both publish atomically:
   version directory is published; then the alias ``<prefix>`` is moved to it, and collections
   of versions no longer kept are dropped (index/milvus_store.py).
 
+The cross-lingual model's vectors, when built, are a second set of the same rows in the same
+store: ``vectors-crosslingual.faiss``, or a second collection and alias.
+
 The read side (index/vectors.py) opens what the manifest names; ``CARTAGENA_VECTOR_STORE``
 picks the backend for builds, and a server refuses an index built for the other one.
 """
@@ -50,6 +53,13 @@ class VectorStore(Protocol):
         Nothing served may change here: a crash leaves the published version whole."""
         ...
 
+    def write_crosslingual(
+        self, build_dir: Path, version: str, vectors: np.ndarray, rows: VectorRows
+    ) -> dict:
+        """Write the cross-lingual model's vectors of the same rows beside the primary ones
+        (same rules as ``write``); returns the manifest's entries for them."""
+        ...
+
     def publish(self, manifest: dict) -> None:
         """Make the version the manifest describes the served one (after CURRENT moved)."""
         ...
@@ -72,6 +82,15 @@ class FaissStore:
 
         kind = faiss_index.write_vectors(build_dir / layout.VECTORS, vectors, self.settings)
         return {"faiss_index": kind}
+
+    def write_crosslingual(
+        self, build_dir: Path, version: str, vectors: np.ndarray, rows: VectorRows
+    ) -> dict:
+        from index import layout
+
+        path = build_dir / layout.CROSSLINGUAL_VECTORS
+        kind = faiss_index.write_vectors(path, vectors, self.settings)
+        return {"crosslingual_index": kind}
 
     def publish(self, manifest: dict) -> None:
         """Nothing to do: the CURRENT pointer already names the version and its file."""

@@ -1,7 +1,8 @@
 """Dense search over one index version's passage vectors, wherever they are stored.
 
 ``open_vector_index`` opens what the manifest names (index/vector_store.py): the FAISS file
-of the version directory, or the version's Milvus collection. Both answer ``search(query, k,
+of the version directory, or the version's Milvus collection (``open_crosslingual_index``: the
+cross-lingual model's file or collection, when built). Both answer ``search(query, k,
 where)`` with (rows, inner products), best first, restricted to ``where``:
 
 - FAISS restricts to the allowed row ids (an ID selector), exactly as before the interface;
@@ -155,14 +156,18 @@ def milvus_expression(where: VectorWhere | None) -> str:
 
 
 class MilvusVectors:
-    """The version's Milvus collection (the one its manifest names, not the alias)."""
+    """The version's Milvus collection (the one its manifest names, not the alias); with
+    ``crosslingual``, its cross-lingual model's collection."""
 
-    def __init__(self, manifest: dict, index_dir: Path, settings: Settings) -> None:
+    def __init__(
+        self, manifest: dict, index_dir: Path, settings: Settings, crosslingual: bool = False
+    ) -> None:
         from index.milvus_store import MAX_TOPK, connect, milvus_uri, search_params
 
+        prefix = "crosslingual_" if crosslingual else ""
         self.uri = milvus_uri(settings, index_dir)
         self.client: Any = connect(self.uri, settings)
-        self.collection = str(manifest["milvus_collection"])
+        self.collection = str(manifest[f"{prefix}milvus_collection"])
         if not self.client.has_collection(self.collection):
             raise IndexIncompatibleError(
                 f"index version {manifest.get('version')} names Milvus collection "
@@ -171,10 +176,10 @@ class MilvusVectors:
                 "one it was built with"
             )
         self.client.load_collection(self.collection)
-        self.d = int(manifest["dimension"])
+        self.d = int(manifest[f"{prefix}dimension"])
         self.ntotal = int(manifest["passages"])
         self.max_k = MAX_TOPK
-        kind = str(manifest.get("milvus_index", "flat"))
+        kind = str(manifest.get("crosslingual_index" if crosslingual else "milvus_index", "flat"))
         self.params = {"metric_type": "IP", "params": search_params(kind, settings)}
 
     def search_rows(
@@ -221,3 +226,21 @@ def open_vector_index(version_dir: Path, manifest: dict, settings: Settings) -> 
         return MilvusVectors(manifest, version_dir.parent.parent, settings)
     kind = str(manifest.get("faiss_index", "flat"))
     return FaissVectors(version_dir / layout.VECTORS, kind, settings)
+
+
+def open_crosslingual_index(
+    version_dir: Path, manifest: dict, settings: Settings
+) -> VectorIndex | None:
+    """The cross-lingual model's vectors of the version, from the same store as the primary
+    ones (called after :func:`open_vector_index` checked it); None when the version has none,
+    as versions built with the model off, or in Milvus before it kept them, do."""
+    if not manifest.get("crosslingual_model"):
+        return None
+    if store_of(manifest) == "milvus":
+        if not manifest.get("crosslingual_milvus_collection"):
+            return None
+        return MilvusVectors(manifest, version_dir.parent.parent, settings, crosslingual=True)
+    path = version_dir / layout.CROSSLINGUAL_VECTORS
+    if not path.is_file():
+        return None
+    return FaissVectors(path, str(manifest.get("crosslingual_index", "flat")), settings)

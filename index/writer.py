@@ -1,5 +1,5 @@
 """Write one index version: SQLite (documents, passages, full-text table), the passage vectors
-(the configured vector store, and the cross-lingual set in FAISS), BM25 and the manifest, then
+(the configured vector store, with the cross-lingual set beside them), BM25 and the manifest, then
 publish it. Ingest calls :func:`write_version` with passages and their vectors; it never
 touches the files itself."""
 
@@ -18,7 +18,6 @@ import numpy as np
 from cartagena.settings import Settings
 from corpus.catalog import DocumentMeta
 from index import layout
-from index.faiss_index import write_vectors
 from index.models import ChunkedDocument, Passage
 from index.schema import FORMAT_VERSION, SCHEMA, lexical_text, sentence_key, write_manifest
 from index.vector_store import VectorRows, vector_store
@@ -78,15 +77,14 @@ def write_version(
         )
     layout.crash_point("mid-build")
     store = vector_store(settings, index_dir)
-    vector_entries = store.write(build_dir, version, embedded.vectors, vector_rows(docs))
+    rows = vector_rows(docs)
+    vector_entries = store.write(build_dir, version, embedded.vectors, rows)
     if embedded.crosslingual is not None:
-        kind = write_vectors(
-            build_dir / layout.CROSSLINGUAL_VECTORS, embedded.crosslingual, settings
-        )
+        written = store.write_crosslingual(build_dir, version, embedded.crosslingual, rows)
         vector_entries |= {
             "crosslingual_model": embedded.crosslingual_model,
             "crosslingual_dimension": int(embedded.crosslingual.shape[1]),
-            "crosslingual_index": kind,
+            **written,
         }
     write_bm25(
         build_dir / layout.BM25,

@@ -185,17 +185,11 @@ def crosslingual_vectors(
     texts: list[str], settings: Settings, cache: VectorCache
 ) -> np.ndarray | None:
     """The cross-lingual model's passage vectors (its own cache key: unchanged text is never
-    embedded again), None when it is off or the vector store keeps no second set. No sentence
-    vectors: sentence-level dense scoring stays on the primary model (it hurt e5's ranking)."""
+    embedded again), None when it is off. Every vector store keeps them beside the primary
+    ones. No sentence vectors: sentence-level dense scoring stays on the primary model (it
+    hurt e5's ranking)."""
     embedder = factory.for_crosslingual(settings)
     if embedder is None or not texts:
-        return None
-    if settings.vector_store != "faiss":
-        log.warning(
-            "CARTAGENA_VECTOR_STORE=%s keeps no cross-lingual vectors yet: queries not in "
-            "English will use the primary model",
-            settings.vector_store,
-        )
         return None
     name = embedder.cache_key(str(settings.crosslingual_model_name))
     vectors, embedded = embed_passages(texts, embedder, cache, name)

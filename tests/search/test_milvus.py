@@ -3,8 +3,10 @@
 The shared corpus is ingested with CARTAGENA_VECTOR_STORE=milvus into a milvus-lite data file
 (pymilvus talks to it as to a server); filters run inside Milvus as its expressions, and
 dense, hybrid and phrase searches must return what the FAISS index of the same corpus does.
-A build killed while writing its collection, or before moving the alias, leaves the served
-version and alias whole. Needs the ``[milvus]`` extra (installed by ``make install``).
+The cross-lingual model's vectors are a second collection: Spanish and Portuguese queries
+rank as over FAISS, filters included, and an index built without them still serves. A build
+killed while writing its collection, or before moving the alias, leaves the served version and
+aliases whole. Needs the ``[milvus]`` extra (installed by ``make install``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from cartagena.settings import Settings
 from embedding.base import Embedder
 from evals.gold import load_gold
 from index import layout
-from index.milvus_store import MilvusStore, release
+from index.milvus_store import CROSSLINGUAL_SUFFIX, MilvusStore, release
 from index.models import Filters
 from index.vectors import MilvusVectors, milvus_expression
 from ingest.build import build_index
@@ -86,6 +88,18 @@ def test_the_manifest_names_the_store_and_the_collection_is_served(
     store = MilvusStore(ms, index_dir)
     assert store.served() == manifest["milvus_collection"]
     assert milvus_searcher.store.vectors.ntotal == milvus_searcher.store.size
+    # the cross-lingual set: a second collection of the same rows, behind its own alias
+    assert not (layout.current_version(index_dir) / layout.CROSSLINGUAL_VECTORS).exists()
+    xl = milvus_searcher.store.crosslingual_vectors
+    assert isinstance(xl, MilvusVectors) and milvus_searcher.crosslingual is not None
+    assert xl.collection == manifest["crosslingual_milvus_collection"]
+    assert xl.collection == manifest["milvus_collection"] + CROSSLINGUAL_SUFFIX
+    assert store.served(store.crosslingual_alias) == xl.collection
+    assert xl.d == manifest["crosslingual_dimension"]
+    primary = milvus_searcher.store.vectors.reconstruct(0)
+    assert abs(float(xl.reconstruct(0) @ primary)) < 0.99  # another model's vector of row 0
+    count = store.client.get_collection_stats(xl.collection)["row_count"]
+    assert int(count) == milvus_searcher.store.size
 
 
 def test_a_server_refuses_an_index_built_for_the_other_store(
@@ -112,6 +126,32 @@ def test_dev_set_top10_is_the_faiss_top10(
     assert found / total >= 0.99, f"recall@10 of the FAISS top-10: {found / total:.3f}"
 
 
+def same_scores(got: list, expected: list) -> bool:
+    """Milvus' and FAISS' inner products of the same float32 vectors, to float32 rounding."""
+    return [h.score for h in got] == pytest.approx([h.score for h in expected], abs=1e-4)
+
+
+def crosslingual_queries(shared_dir: Path) -> list[str]:
+    gold = load_gold(shared_dir / "evals" / "cartagena-dev-crosslingual.jsonl")
+    return [q.query for q in gold]
+
+
+def test_spanish_and_portuguese_queries_rank_as_over_faiss(
+    searcher: Searcher, milvus_searcher: Searcher, shared_dir: Path
+) -> None:
+    """The cross-lingual dev set, routed to the second collection: the FAISS index's ranking
+    (same passages, same order, the same scores to float32 rounding)."""
+    queries = crosslingual_queries(shared_dir)
+    assert len(queries) >= 20
+    for query in queries:
+        assert milvus_searcher.crosslingual_route(query), query
+        for mode in ("dense", "hybrid"):
+            expected = searcher.search(query, k=10, mode=mode)
+            got = milvus_searcher.search(query, k=10, mode=mode)
+            assert got and ids(got) == ids(expected), (query, mode)
+            assert same_scores(got, expected), (query, mode)
+
+
 FILTERS = [
     Filters(doc_ids=(PLEDGE,)),
     Filters(year_from=2025),
@@ -134,6 +174,36 @@ def test_filters_run_in_milvus_and_agree_with_faiss(
     assert [round(h.score, 4) for h in got] == [round(h.score, 4) for h in expected]
     mask = milvus_searcher.store.mask(filters)
     assert mask is None or all(mask[milvus_searcher.store.row_of(h.passage_id)] for h in got)
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: milvus_expression_of(f) or "none")
+def test_filters_run_in_the_crosslingual_collection_and_agree_with_faiss(
+    filters: Filters, searcher: Searcher, milvus_searcher: Searcher
+) -> None:
+    query = "acceso al asilo y a la protección internacional"
+    assert milvus_searcher.crosslingual_route(query)
+    xl = milvus_searcher.store.crosslingual_vectors
+    assert isinstance(xl, MilvusVectors)
+    seen: list[str] = []
+    original = xl.client.search
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(str(args[0]))
+        return original(*args, **kwargs)
+
+    for mode in ("dense", "hybrid"):
+        expected = searcher.search(query, k=10, mode=mode, filters=filters)
+        xl.client.search = spy
+        try:
+            got = milvus_searcher.search(query, k=10, mode=mode, filters=filters)
+        finally:
+            xl.client.search = original
+        assert ids(got) == ids(expected), mode
+        assert same_scores(got, expected), mode
+        mask = milvus_searcher.store.mask(filters)
+        assert mask is None or all(mask[milvus_searcher.store.row_of(h.passage_id)] for h in got)
+    if mask is None or mask.any():  # (no row at all: nothing to search, e.g. lang es here)
+        assert xl.collection in seen  # the Spanish query's dense side ran in the second one
 
 
 def test_kind_filter_and_the_expression_milvus_runs(
@@ -228,6 +298,38 @@ def test_the_api_serves_a_milvus_index(
         assert hits and all(h["year"] == 2025 for h in hits)
 
 
+def test_an_index_without_the_crosslingual_collection_still_serves(
+    built_index: BuiltIndex,
+    pdf_dir: Path,
+    settings: Settings,
+    embedder: Embedder,
+    tmp_path: Path,
+    shared_dir: Path,
+) -> None:
+    """Built with the second model off, as every Milvus index was before it kept the second
+    set: the default settings serve it, Spanish queries on the primary model (as over FAISS),
+    and the build took the cross-lingual alias away from the previous version's set."""
+    index_dir = seeded_index(built_index, tmp_path / "index")
+    ms = milvus_settings(settings, tmp_path / "vectors.db")
+    build_index(pdf_dir, index_dir, ms, embedder)  # with the second set
+    store = MilvusStore(ms, index_dir)
+    assert store.served(store.crosslingual_alias)
+    off = ms.model_copy(update={"crosslingual_model": None})
+    build_index(pdf_dir, index_dir, off, embedder)
+    manifest = json.loads((layout.current_version(index_dir) / layout.MANIFEST).read_text())
+    assert not any(key.startswith("crosslingual") for key in manifest)
+    assert store.served(store.crosslingual_alias) is None
+    assert store.served() == manifest["milvus_collection"]
+
+    served = load_searcher(index_dir, ms, embedder)  # the default settings serve it
+    assert served.store.crosslingual_vectors is None and served.crosslingual is None
+    primary_only = Searcher(served.store, embedder, ms)
+    for query in crosslingual_queries(shared_dir)[:3]:
+        got = served.search(query, k=5)
+        assert got and ids(got) == ids(primary_only.search(query, k=5)), query
+    served.store.close()
+
+
 CRASH_POINTS = ["milvus-mid-insert", "before-rename", "before-alias"]
 NEW_DOC = (
     "# Lima Note\n\n## I. Registration\n\n"
@@ -296,10 +398,15 @@ def test_a_killed_build_leaves_the_alias_and_the_served_version_whole(
     after = load_searcher(index_dir, ms, embedder)
     assert after.store.version == report.version
     assert store.served() == after.store.manifest["milvus_collection"]
+    xl = after.store.manifest["crosslingual_milvus_collection"]
+    assert store.served(store.crosslingual_alias) == xl
     assert after.search('"seventy-two hours"', k=1, mode="dense")[0].doc_id == "lima-note"
-    kept = {
-        json.loads(p.read_text())["milvus_collection"]
-        for p in (index_dir / layout.VERSIONS).glob(f"*/{layout.MANIFEST}")
-    }
-    assert set(store.client.list_collections()) == kept
+    spanish = 'registro de las familias desplazadas en la frontera "seventy-two hours"'
+    assert after.crosslingual_route(spanish)  # the new collection holds the new document too
+    assert after.search(spanish, k=1, mode="dense")[0].doc_id == "lima-note"
+    versions = (index_dir / layout.VERSIONS).glob(f"*/{layout.MANIFEST}")
+    manifests = [json.loads(p.read_text()) for p in versions]
+    kept = {m["milvus_collection"] for m in manifests}
+    kept_xl = {m["crosslingual_milvus_collection"] for m in manifests}
+    assert set(store.client.list_collections()) == kept | kept_xl
     assert len(kept) <= settings.keep_versions
