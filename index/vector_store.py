@@ -26,7 +26,7 @@ from typing import Protocol
 import numpy as np
 
 from cartagena.settings import Settings
-from index import faiss_index
+from index import faiss_index, layout
 
 
 @dataclass(frozen=True)
@@ -78,16 +78,12 @@ class FaissStore:
         self.settings = settings
 
     def write(self, build_dir: Path, version: str, vectors: np.ndarray, rows: VectorRows) -> dict:
-        from index import layout
-
         kind = faiss_index.write_vectors(build_dir / layout.VECTORS, vectors, self.settings)
         return {"faiss_index": kind}
 
     def write_crosslingual(
         self, build_dir: Path, version: str, vectors: np.ndarray, rows: VectorRows
     ) -> dict:
-        from index import layout
-
         path = build_dir / layout.CROSSLINGUAL_VECTORS
         kind = faiss_index.write_vectors(path, vectors, self.settings)
         return {"crosslingual_index": kind}
