@@ -8,8 +8,10 @@ A build writes ``<prefix>_<version>`` (vectors, row id, doc_id, year, kind, lang
 builds its index and loads it before the version directory is published; then the alias
 ``<prefix>`` is moved to it and collections of versions no longer kept are dropped. A crash at
 any point leaves the alias on the previous, whole collection; the half-written one is dropped
-by the next build's prune. A server reads the collection its manifest names (its SQLite rows
-and its vectors are then always the same version), never whatever the alias points at.
+by the next build's prune (a crash between the primary and the cross-lingual alias moves
+leaves them on two versions until the next build's publish moves both). A server reads the
+collection its manifest names (its SQLite rows and its vectors are then always the same
+version), never whatever the alias points at.
 
 The cross-lingual model's vectors (CARTAGENA_CROSSLINGUAL_MODEL), when built, are a second
 collection of the same rows and metadata, ``<prefix>_<version>_crosslingual``, behind the
@@ -237,8 +239,11 @@ class MilvusStore:
     def publish(self, manifest: dict) -> None:
         """Move the aliases to the new collections: one call each, readers of an alias switch
         whole. A version without cross-lingual vectors takes that alias away, so that no
-        reader of it keeps an older version's set."""
+        reader of it keeps an older version's set. A crash between the two moves leaves the
+        aliases on two versions (servers read their manifest's collections, not the aliases);
+        the next build's publish moves both."""
         self._point(self.prefix, manifest["milvus_collection"])
+        layout.crash_point("milvus-between-aliases")
         crosslingual = manifest.get("crosslingual_milvus_collection")
         if crosslingual:
             self._point(self.crosslingual_alias, str(crosslingual))

@@ -6,7 +6,9 @@ dense, hybrid and phrase searches must return what the FAISS index of the same c
 The cross-lingual model's vectors are a second collection: Spanish and Portuguese queries
 rank as over FAISS, filters included, and an index built without them still serves. A build
 killed while writing its collection, or before moving the alias, leaves the served version and
-aliases whole. Needs the ``[milvus]`` extra (installed by ``make install``).
+aliases whole; one killed between the two alias moves leaves the aliases on two versions, while
+a server serves both collections of the version CURRENT names, and the next build repairs them.
+Needs the ``[milvus]`` extra (installed by ``make install``).
 """
 
 from __future__ import annotations
@@ -330,12 +332,13 @@ def test_an_index_without_the_crosslingual_collection_still_serves(
     served.store.close()
 
 
-CRASH_POINTS = ["milvus-mid-insert", "before-rename", "before-alias"]
+CRASH_POINTS = ["milvus-mid-insert", "before-rename", "before-alias", "milvus-between-aliases"]
 NEW_DOC = (
     "# Lima Note\n\n## I. Registration\n\n"
     "Mobile registration units shall reach border towns so that displaced families are "
     "documented within seventy-two hours of arrival.\n"
 )
+SPANISH_NOTE_QUERY = 'registro de las familias desplazadas en la frontera "seventy-two hours"'
 
 
 @pytest.mark.parametrize("point", CRASH_POINTS)
@@ -354,6 +357,7 @@ def test_a_killed_build_leaves_the_alias_and_the_served_version_whole(
     before = layout.current_version(index_dir).name
     store = MilvusStore(ms, index_dir)
     served = store.served()
+    served_xl = store.served(store.crosslingual_alias)
     release(str(uri))  # milvus-lite: one process at a time holds the file
 
     corpus = tmp_path / "corpus"
@@ -383,6 +387,23 @@ def test_a_killed_build_leaves_the_alias_and_the_served_version_whole(
         assert current.name != before
         manifest = json.loads((current / layout.MANIFEST).read_text())
         assert manifest["milvus_collection"] in store.client.list_collections()
+    elif point == "milvus-between-aliases":
+        # the primary alias moved, the cross-lingual one still names the previous version's
+        # set; a server loads the collections of the version CURRENT names, both of them
+        current = layout.current_version(index_dir)
+        assert current.name != before
+        manifest = json.loads((current / layout.MANIFEST).read_text())
+        assert store.served() == manifest["milvus_collection"]
+        assert store.served(store.crosslingual_alias) == served_xl
+        torn = load_searcher(index_dir, ms, embedder)
+        assert torn.store.version == current.name
+        vectors, xl_vectors = torn.store.vectors, torn.store.crosslingual_vectors
+        assert isinstance(vectors, MilvusVectors) and isinstance(xl_vectors, MilvusVectors)
+        assert vectors.collection == manifest["milvus_collection"]
+        assert xl_vectors.collection == manifest["crosslingual_milvus_collection"]
+        assert torn.search('"seventy-two hours"', k=1, mode="dense")[0].doc_id == "lima-note"
+        assert torn.crosslingual_route(SPANISH_NOTE_QUERY)
+        assert torn.search(SPANISH_NOTE_QUERY, k=1, mode="dense")[0].doc_id == "lima-note"
     else:
         assert layout.current_version(index_dir).name == before
         assert store.served() == served
@@ -401,9 +422,9 @@ def test_a_killed_build_leaves_the_alias_and_the_served_version_whole(
     xl = after.store.manifest["crosslingual_milvus_collection"]
     assert store.served(store.crosslingual_alias) == xl
     assert after.search('"seventy-two hours"', k=1, mode="dense")[0].doc_id == "lima-note"
-    spanish = 'registro de las familias desplazadas en la frontera "seventy-two hours"'
-    assert after.crosslingual_route(spanish)  # the new collection holds the new document too
-    assert after.search(spanish, k=1, mode="dense")[0].doc_id == "lima-note"
+    # the new collection holds the new document too
+    assert after.crosslingual_route(SPANISH_NOTE_QUERY)
+    assert after.search(SPANISH_NOTE_QUERY, k=1, mode="dense")[0].doc_id == "lima-note"
     versions = (index_dir / layout.VERSIONS).glob(f"*/{layout.MANIFEST}")
     manifests = [json.loads(p.read_text()) for p in versions]
     kept = {m["milvus_collection"] for m in manifests}
