@@ -41,7 +41,7 @@ from cartagena.settings import get_settings
 from evals import crossval
 from evals.beir import load_beir
 from evals.cli import resolve
-from evals.dense_mix import METRICS, PerQuery, add_scores, query_sets
+from evals.dense_mix import METRICS, PerQuery, _z, add_scores, query_sets
 from evals.gold import GoldQuery
 from evals.tune import _rows, scifact_bench
 from search import lexical_confidence
@@ -55,15 +55,6 @@ Ranked = list[tuple[int, float]]
 BASE = "BASE"
 W_DENSE = 0.4
 DEPTH = 200
-
-
-def _z(ranked: Ranked) -> dict[int, float]:
-    if not ranked:
-        return {}
-    a = np.array([x for _, x in ranked], dtype=np.float64)
-    sd = a.std()
-    z = (a - a.mean()) / sd if sd > 0 else np.zeros_like(a)
-    return {r: float(v) for (r, _), v in zip(ranked, z, strict=True)}
 
 
 def zfuse(dense: Ranked, lex: Ranked) -> Ranked:
