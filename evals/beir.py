@@ -15,11 +15,9 @@ from pathlib import Path
 from cartagena.errors import CartagenaError
 from cartagena.settings import Settings
 from corpus.catalog import DocumentMeta
-from embedding import factory
-from embedding.cached import embed_passages
 from index import layout, writer
-from index.embedding_cache import open_cache
 from index.models import ChunkedDocument, Passage, SourceFile
+from service import indexing
 
 log = logging.getLogger(__name__)
 
@@ -111,22 +109,5 @@ def ensure_beir_index(
     if not rebuild and (index_dir / layout.CURRENT).is_file():
         return index_dir
     log.info("indexing %d %s documents into %s", len(data.corpus), data.name, index_dir)
-    docs = beir_documents(data)
-    embedder = factory.for_ingest(settings)
-    with layout.build_lock(index_dir):
-        with open_cache(index_dir) as cache:
-            texts = [p.embed_text for _, _, c in docs for p in c.passages]
-            vectors, _ = embed_passages(
-                texts, embedder, cache, embedder.cache_key(settings.model_name)
-            )
-        # passage vectors only: retrieval is scored, highlights are not (no sentence vectors),
-        # and the queries are English (no cross-lingual set: e5 would take ~80 CPU-minutes)
-        writer.write_version(
-            index_dir,
-            docs,
-            writer.Embedded(vectors),
-            settings,
-            describe={"embed_backend": embedder.backend},
-            extra={"corpus": f"beir:{data.name}"},
-        )
+    indexing.write_passages(index_dir, beir_documents(data), settings, f"beir:{data.name}")
     return index_dir

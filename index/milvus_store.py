@@ -21,7 +21,6 @@ filters and crash safety are the same for both (the FAISS store keeps them in a 
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ import numpy as np
 from cartagena.errors import CartagenaError
 from cartagena.settings import Settings
 from index import faiss_index, layout
+from index.schema import read_manifest
 from index.vector_store import VectorRows
 
 log = logging.getLogger(__name__)
@@ -296,7 +296,7 @@ def kept_collections(index_dir: Path) -> list[str]:
         for path in versions.glob(f"*/{layout.MANIFEST}"):
             if path.parent.name.startswith(layout.TMP_PREFIX):
                 continue
-            manifest = json.loads(path.read_text())
+            manifest = read_manifest(path.parent)
             for key in ("milvus_collection", "crosslingual_milvus_collection"):
                 if manifest.get(key):
                     names.append(str(manifest[key]))

@@ -87,9 +87,6 @@ class IndexStore:
         self._conn.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         self.settings = settings
-        self.vector_kind = str(
-            self.manifest.get("faiss_index") or self.manifest.get("milvus_index") or "flat"
-        )
         self.vectors = open_vector_index(version_dir, self.manifest, self.settings)
         # the cross-lingual model's passage vectors (ingest/build.py), None when not built
         self.crosslingual_vectors: VectorIndex | None = open_crosslingual_index(
@@ -228,15 +225,7 @@ class IndexStore:
             found.sort(key=lambda rs: (-rs[1], rs[0]))
             return found[:k]
         scores = self.bm25_scores(text)
-        if scores is None:
-            return []
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        positive = np.flatnonzero(scores > 0)
-        if positive.size == 0:
-            return []
-        top = positive[np.argsort(-scores[positive], kind="stable")[:k]]
-        return [(int(i), float(scores[i])) for i in top]
+        return [] if scores is None else top_rows(scores, k, mask)
 
     # --- rows -------------------------------------------------------------------------
     def _query(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
@@ -465,6 +454,16 @@ class IndexStore:
         self.vectors.close()
         if self.crosslingual_vectors is not None:
             self.crosslingual_vectors.close()
+
+
+def top_rows(scores: np.ndarray, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+    """The ``k`` rows of highest positive score within ``mask``, best first, ties in row order
+    (a stable sort): how every lexical ranking is cut."""
+    if mask is not None:
+        scores = np.where(mask, scores, np.float32(0.0))
+    positive = np.flatnonzero(scores > 0)
+    top = positive[np.argsort(-scores[positive], kind="stable")[:k]]
+    return [(int(i), float(scores[i])) for i in top]
 
 
 def _hit(r: sqlite3.Row, score: float, rank: int) -> Hit:

@@ -140,12 +140,14 @@ def write_version(
     embedder: Embedder | None = None,
     extra: dict | None = None,
     sentence_vectors: bool = True,
+    crosslingual: bool = True,
 ) -> tuple[str, int, int]:
     """Embed (through the cache), then write and publish one version with ``index.writer``;
     (version, passages, embedded).
 
     Also the entry point for corpora that arrive already cut into passages (BEIR datasets),
-    which may skip the per-sentence vectors that only highlights and answers use.
+    which may skip the per-sentence vectors that only highlights and answers use, and the
+    cross-lingual set that only queries not in English use.
     """
     embedder = embedder or factory.for_ingest(settings)
     with layout.build_lock(index_dir):
@@ -159,7 +161,8 @@ def write_version(
                     [p for _, _, c in docs for p in c.passages]
                 )
                 result.sentence_vectors, _ = embed_passages(result.sentences, embedder, cache, name)
-            result.crosslingual = crosslingual_vectors(texts, settings, cache)
+            if crosslingual:
+                result.crosslingual = crosslingual_vectors(texts, settings, cache)
             if result.crosslingual is not None:
                 result.crosslingual_model = settings.crosslingual_model_name
             layout.crash_point("after-embed")

@@ -22,7 +22,7 @@ from collections import Counter
 
 import numpy as np
 
-from index.reader import IndexStore
+from index.reader import IndexStore, top_rows
 from text.tokens import lexical_tokens
 
 Ranked = list[tuple[int, float]]
@@ -60,8 +60,4 @@ def expanded_lexical(
     if not terms or base is None:
         return None
     scores = base + store.bm25_term_scores({t: weight * w for t, w in terms.items()})
-    if mask is not None:
-        scores = np.where(mask, scores, np.float32(0.0))
-    positive = np.flatnonzero(scores > 0)
-    top = positive[np.argsort(-scores[positive], kind="stable")[:k]]
-    return [(int(r), float(scores[r])) for r in top]
+    return top_rows(scores, k, mask)

