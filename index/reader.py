@@ -301,6 +301,31 @@ class IndexStore:
             )
         ]
 
+    def rows_with_word(self, word: str) -> list[int]:
+        """Rows whose text or section heading holds ``word`` (FTS5): a phrase holding the word
+        can only be in their documents, whichever passages it runs across."""
+        return [
+            r[0]
+            for r in self._query(
+                "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?",
+                ('{text section} : "' + word.replace('"', "") + '"',),
+            )
+        ]
+
+    def row_doc_ids(self, rows: list[int]) -> list[str]:
+        """The distinct documents of ``rows``, in row order."""
+        return list(dict.fromkeys(self.rows.doc_ids[self.rows.doc_index[r]] for r in rows))
+
+    def passage_spans(self, doc_id: str) -> list[tuple[int, int, int]]:
+        """(row, char_start, char_end) of the document's passages in its normalised text."""
+        return [
+            (r[0], r[1], r[2])
+            for r in self._query(
+                "SELECT row, char_start, char_end FROM passages WHERE doc_id = ? ORDER BY ordinal",
+                (doc_id,),
+            )
+        ]
+
     def phrase_fields(self, rows: list[int]) -> dict[int, tuple[str, list[str]]]:
         """Row -> (text, section headings), what an exact phrase may be found in."""
         marks = ",".join("?" * len(rows))

@@ -22,11 +22,12 @@ from index.reader import IndexStore
 from search import feedback, fusion, lexical_confidence
 from search.batching import batcher_for
 from search.models import MODES
-from search.query import ParsedQuery, contains_phrase, parse_query
+from search.phrases import PhraseFinder
+from search.query import ParsedQuery, parse_query
 from search.sentence_dense import SentenceMatrix, best_of
 from search.vector_cache import VectorCache
 from text.language import detect_language
-from text.tokens import lexical_tokens, words
+from text.tokens import lexical_tokens
 
 log = logging.getLogger(__name__)
 Ranked = list[tuple[int, float]]
@@ -43,6 +44,7 @@ class Searcher:
         crosslingual: Embedder | None = None,
     ) -> None:
         self.store = store
+        self.phrases = PhraseFinder(store)
         self.embedder = embedder
         self.settings = settings
         self.query_cache = VectorCache(settings.query_cache_size)
@@ -170,6 +172,12 @@ class Searcher:
         if mask is not None and not mask.any():
             return []
         ranked = self.rank(parsed.text, k, mode, mask, filters)
+        if parsed.phrases and mask is not None and len(ranked) < k:
+            # every passage that holds the quote is a result, also where BM25 scores none of
+            # its words (a quote of stop words: "I.", "in the"), after those it does score
+            seen = {r for r, _ in ranked}
+            rest = [(int(r), 0.0) for r in np.flatnonzero(mask) if int(r) not in seen]
+            ranked = ranked + rest[: k - len(ranked)]
         return self.store.hits([r for r, _ in ranked], [s for _, s in ranked])
 
     def rank(
@@ -262,17 +270,7 @@ class Searcher:
     def _mask(self, parsed: ParsedQuery, filters: Filters) -> np.ndarray | None:
         mask = self.store.mask(filters)
         for phrase in parsed.phrases:
-            candidates = self.store.phrase_rows(phrase)
-            fields = self.store.phrase_fields(candidates) if candidates else {}
             allowed = np.zeros(self.store.size, dtype=bool)
-            # FTS5 matched the tokens; confirm on our own folding (it also covers digits, accents),
-            # in the text or in one heading of the section path (never across the two)
-            allowed[
-                [
-                    r
-                    for r, (text, headings) in fields.items()
-                    if any(contains_phrase(words(t), phrase) for t in [text, *headings])
-                ]
-            ] = True
+            allowed[self.phrases.rows(phrase)] = True
             mask = allowed if mask is None else (mask & allowed)
         return mask

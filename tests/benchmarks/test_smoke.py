@@ -19,6 +19,7 @@ from benchmarks import (
     http_latency,
     ingest_throughput,
     milvus_fulltext,
+    phrase_latency,
     query_encoding,
     recipe_compare,
     scale,
@@ -174,6 +175,15 @@ def test_recipe_compare_runs_on_the_dev_set(built_index, tmp_path: Path) -> None
     assert recipe_compare.main([*argv, "--out", str(out)]) == 0
     rows = _load(out)["rows"]
     assert [r["system"] for r in rows] == ["cartagena", "cartagena", "standard-recipe"]
+
+
+@pytest.mark.slow
+def test_phrase_latency_finds_every_quote(built_index, tmp_path: Path) -> None:
+    out = tmp_path / "phrase.json"
+    argv = ["--index", str(built_index.path), "--lengths", "5", "40", "--n", "5"]
+    assert phrase_latency.main([*argv, "--out", str(out)]) == 0
+    rows = _load(out)["rows"]
+    assert [(r["words"], r["quotes"], r["found"]) for r in rows] == [(5, 10, 10), (40, 10, 10)]
 
 
 @pytest.mark.slow

@@ -1,0 +1,156 @@
+"""Exact phrases found wherever passage boundaries fall (search/phrases.py).
+
+A quoted sentence that runs from one passage into the next is wording of the document: it
+must be found, in the passages it runs across, on the shared corpus and on a document in
+Spanish whose accents the query may leave out.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from cartagena.settings import Settings
+from embedding.base import Embedder
+from index.models import Filters
+from ingest.build import build_index
+from search.engine import Searcher
+from search.loader import load_searcher
+from search.phrases import occurrences
+from tests.utils.shared import DOC_IDS
+from text.tokens import fold, word_spans, words
+
+WORD = re.compile(r"\S+")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Refugees' rights, 1984-2024: non-refoulement.",
+        "Migración y protección: São Paulo, Bogotá y Ciudad de México",
+        "e\u0301xodo \ufb01nancial Stra\u00dfe \u0130stanbul \u00bfD\u00f3nde?",
+        "",
+    ],
+)
+def test_word_spans_are_the_words_with_their_place_in_the_text(text: str) -> None:
+    spans = word_spans(text)
+    assert [t for t, _, _ in spans] == words(text)
+    for token, start, end in spans:
+        assert words(text[start:end]) == [token], (token, text[start:end])
+        assert fold(text[start:end]).strip()
+
+
+def test_occurrences_finds_every_start_of_the_phrase() -> None:
+    tokens = ["a", "b", "a", "b", "c", "a", "b"]
+    assert occurrences(tokens, ("a", "b")) == [0, 2, 5]
+    assert occurrences(tokens, ("b", "c", "a")) == [3]
+    assert occurrences(tokens, ("c", "b")) == []
+
+
+def _window(text: str, start: int, end: int, extra: int) -> str:
+    """``text[start:end]`` widened by ``extra`` whole words on each side."""
+    before = [m.start() for m in WORD.finditer(text, 0, start)]
+    after = [m.end() for m in WORD.finditer(text, end)]
+    lo = before[-extra] if len(before) >= extra else 0
+    hi = after[extra - 1] if len(after) >= extra else len(text)
+    return text[lo:hi]
+
+
+def _quoted(fragment: str) -> str:
+    return '"' + " ".join(fragment.replace('"', " ").split()) + '"'
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("doc_id", DOC_IDS)
+def test_wording_across_every_passage_boundary_is_found_in_both_passages(
+    searcher: Searcher, doc_id: str
+) -> None:
+    """For each two consecutive passages, a quote that starts before the second begins and
+    ends after the first ends lies in neither alone; it finds both."""
+    _, text = searcher.store.document(doc_id)
+    spans = searcher.store.passage_spans(doc_id)
+    ids = {h.passage_id: h for h in searcher.store.document_passages(doc_id)}
+    row_id = {p.row: p.passage_id for p in searcher.store.passages() if p.passage_id in ids}
+    assert len(spans) > 5
+    missed = []
+    for (row_a, a_start, a_end), (row_b, b_start, _) in zip(spans, spans[1:], strict=False):
+        if b_start < a_start:  # a footnote passage placed out of reading order
+            continue
+        quote = _quoted(_window(text, min(a_end, b_start), max(a_end, b_start), 4))
+        hits = searcher.search(quote, k=20, mode="lexical", filters=Filters(doc_ids=(doc_id,)))
+        found = {h.passage_id for h in hits}
+        if not {row_id[row_a], row_id[row_b]} <= found:
+            missed.append(quote[:120])
+    assert not missed, f"{len(missed)} boundary quotes not found in both passages: {missed[:3]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["lexical", "hybrid", "dense"])
+def test_any_stretch_of_a_document_is_found_by_phrase_search(searcher: Searcher, mode: str) -> None:
+    """Seeded random stretches of 5 to 60 words, from anywhere in each document: paragraph
+    ends, headings and passage boundaries included."""
+    rng = random.Random(13)
+    missed = []
+    for doc_id in DOC_IDS:
+        _, text = searcher.store.document(doc_id)
+        marks = list(WORD.finditer(text))
+        for n in (5, 12, 25, 60):
+            for _ in range(15):
+                i = rng.randrange(0, len(marks) - n)
+                quote = _quoted(text[marks[i].start() : marks[i + n - 1].end()])
+                if not any(h.doc_id == doc_id for h in searcher.search(quote, k=5, mode=mode)):
+                    missed.append(quote[:100])
+    assert not missed, f"{len(missed)} stretches not found: {missed[:3]}"
+
+
+SPANISH = (
+    "# Plan de Acción\n\n"
+    "Los Estados se comprometen a "
+    + ", ".join(
+        f"fortalecer la protección número {i} de las personas refugiadas y desplazadas en "
+        f"la región de América Latina y el Caribe"
+        for i in range(1, 40)
+    )
+    + ". Así concluye la declaración conjunta de São Paulo.\n"
+)
+
+
+@pytest.mark.slow
+def test_a_quote_across_a_cut_in_a_spanish_document_is_found_with_or_without_accents(
+    tmp_path: Path, settings: Settings, embedder: Embedder
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plan-es.md").write_text(SPANISH, encoding="utf-8")
+    build_index(corpus, tmp_path / "index", settings, embedder)
+    searcher = load_searcher(tmp_path / "index", settings, embedder)
+    spans = searcher.store.passage_spans("plan-es")
+    assert len(spans) >= 3, "the one long sentence should be cut into several passages"
+    _, text = searcher.store.document("plan-es")
+    (row_a, _, a_end), (row_b, b_start, _) = spans[0], spans[1]
+    quote = _quoted(_window(text, min(a_end, b_start), max(a_end, b_start), 5))
+    plain = fold(quote)
+    assert quote != plain, "the quote should hold accents"
+    for q in (quote, plain):
+        hits = searcher.search(q, k=10, mode="lexical")
+        assert {h.passage_id for h in hits} >= {
+            p.passage_id for p in searcher.store.passages() if p.row in (row_a, row_b)
+        }, q
+    # the whole long sentence, as pasted from the document
+    sentence = text[text.index("Los Estados") : text.index("São Paulo.") + len("São Paulo.")]
+    assert len(sentence) > 1000
+    tail = _quoted(sentence[sentence.index(" ", len(sentence) - 900) :])
+    assert searcher.search(tail, k=10, mode="lexical")
+
+
+@pytest.mark.slow
+def test_a_quote_of_stop_words_lists_the_passages_that_hold_it_in_lexical_mode(
+    searcher: Searcher,
+) -> None:
+    """BM25 scores no word of "in the"; the passages holding it are still the results."""
+    hits = searcher.search('"in the"', k=10, mode="lexical")
+    assert len(hits) == 10
+    assert all(re.search(r"\bin\s+the\b", h.text, re.IGNORECASE) for h in hits)
