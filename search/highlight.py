@@ -107,8 +107,30 @@ def highlight_hits(searcher: Searcher, query: str, hits: list[Hit], mode: str) -
     out = []
     for hit, best in zip(hits, semantic, strict=True):
         spans = term_spans(hit.text, parsed, hit.language) if mode in ("lexical", "hybrid") else []
+        if mode in ("lexical", "hybrid"):
+            spans = sorted(spans + crossing_phrases(searcher, hit, parsed), key=_order)
         if best is not None and (best[0].end - best[0].start) < len(hit.text.strip()):
             spans.append(best[0])
         hit.highlights = [(s.start, s.end) for s in spans]
         out.append(spans)
+    return out
+
+
+def _order(span: Span) -> tuple[int, int]:
+    return span.start, span.end
+
+
+def crossing_phrases(searcher: Searcher, hit: Hit, parsed: ParsedQuery) -> list[Span]:
+    """The part of a quoted phrase that this passage holds when the phrase runs across a
+    passage boundary (search/phrases.py found it in the document, not in one passage): marked
+    so the reader sees where the quote begins or ends."""
+    out = []
+    toks = _words_and_stems(hit.text, hit.language)[0] if parsed.phrases else ()
+    for phrase in parsed.phrases:
+        if phrase_spans(toks, phrase):
+            continue  # whole in this passage: term_spans marked it
+        for start, end in searcher.phrases.document_spans(hit.doc_id, phrase):
+            a, b = max(start, hit.char_start), min(end, hit.char_end)
+            if a < b:
+                out.append(Span(a - hit.char_start, b - hit.char_start, "phrase"))
     return out

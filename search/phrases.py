@@ -60,16 +60,21 @@ class PhraseFinder:
     def text_rows(self, phrase: tuple[str, ...]) -> list[int]:
         out: list[int] = []
         for doc_id in self.candidate_documents(phrase):
-            tokens, offsets = self._document_tokens(doc_id)
-            found = occurrences(tokens, phrase)
+            found = self.document_spans(doc_id, phrase)
             if not found:
                 continue
             spans = self.store.passage_spans(doc_id)
-            for i in found:
-                start, end = offsets[i][0], offsets[i + len(phrase) - 1][1]
+            for start, end in found:
                 whole = [r for r, a, b in spans if a <= start and end <= b]
                 out.extend(whole or [r for r, a, b in spans if a < end and start < b])
         return out
+
+    def document_spans(self, doc_id: str, phrase: tuple[str, ...]) -> list[tuple[int, int]]:
+        """(start, end) of each occurrence of ``phrase`` in the document's normalised text."""
+        tokens, offsets = self._document_tokens(doc_id)
+        return [
+            (offsets[i][0], offsets[i + len(phrase) - 1][1]) for i in occurrences(tokens, phrase)
+        ]
 
     def candidate_documents(self, phrase: tuple[str, ...]) -> list[str]:
         """Documents whose passages hold each of the phrase's longest words: every word of a

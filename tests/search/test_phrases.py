@@ -18,6 +18,7 @@ from embedding.base import Embedder
 from index.models import Filters
 from ingest.build import build_index
 from search.engine import Searcher
+from search.highlight import highlight_hits
 from search.loader import load_searcher
 from search.phrases import occurrences
 from tests.utils.shared import DOC_IDS
@@ -85,6 +86,31 @@ def test_wording_across_every_passage_boundary_is_found_in_both_passages(
         if not {row_id[row_a], row_id[row_b]} <= found:
             missed.append(quote[:120])
     assert not missed, f"{len(missed)} boundary quotes not found in both passages: {missed[:3]}"
+
+
+@pytest.mark.slow
+def test_each_passage_marks_the_part_of_a_crossing_quote_it_holds(searcher: Searcher) -> None:
+    """The first passage marks the quote's opening words up to its end, the next one the
+    rest from its start: together the whole quote, where the reader can see it."""
+    doc_id = DOC_IDS[0]
+    _, text = searcher.store.document(doc_id)
+    spans = searcher.store.passage_spans(doc_id)
+    (_, _, a_end), (_, b_start, _) = next(
+        (a, b) for a, b in zip(spans, spans[1:], strict=False) if b[1] < a[2]
+    )  # two passages that overlap: no heading between them that neither holds
+    quote = _quoted(_window(text, min(a_end, b_start), max(a_end, b_start), 4))
+    phrase = words(quote)
+    hits = searcher.search(quote, k=10, mode="lexical")
+    highlight_hits(searcher, quote, hits, "lexical")
+    marked = {
+        h.char_start: [words(h.text[a:b]) for a, b in h.highlights if words(h.text[a:b])]
+        for h in hits
+    }
+    first, second = (marked[start] for start in sorted(marked)[:2])
+    opening = next(m for m in first if len(m) > 1)
+    closing = next(m for m in second if len(m) > 1)
+    assert phrase[: len(opening)] == opening and phrase[-len(closing) :] == closing
+    assert len(opening) + len(closing) >= len(phrase)
 
 
 @pytest.mark.slow
