@@ -102,8 +102,10 @@ class Settings(BaseSettings):
     hybrid_confidence_power: float = Field(0.0, ge=0.0)
     # English queries over an index holding the cross-lingual vectors: hybrid fusion's dense
     # side becomes, per passage, the larger of the two models' standardised scores
-    # (search.fusion.dense_max). One more query embedding, ~25 ms on CPU. Off: the held-out gain
-    # was too small for that cost (python -m evals.dense_mix; evals/REPORT.md).
+    # (search.fusion.dense_max). Best held-out figures (python -m evals.dense_mix --feedback),
+    # but one more query embedding: one-client hybrid p50 41 ms against 10 ms over HTTP, which
+    # breaks the latency targets of benchmarks/README.md; so off (evals/REPORT.md, "Dense max,
+    # measured again").
     hybrid_dense_max: bool = False
     # Lexical pseudo-relevance feedback for English queries the BM25 list holds weakly
     # (confidence below hybrid_prf_confidence): the top dense passage's hybrid_prf_terms most

@@ -198,14 +198,15 @@ class Searcher:
         depth = max(k, settings.hybrid_candidates)
         lexical = self.lexical(text, depth, mask)
         dense_ranked = dense(text, depth, mask, filters)
+        share = self.lexical_share(text, lexical, settings)
+        if not crosslingual:
+            # feedback from the primary model's top passage, as it was tuned (evals/prf.py)
+            lexical = self.lexical_feedback(text, lexical, dense_ranked, depth, mask)
         if not crosslingual and self.crosslingual is not None and settings.hybrid_dense_max:
             # English over English: both models vouch for the dense side (settings.py)
             dense_ranked = fusion.dense_max(
                 dense_ranked, self.dense_crosslingual(text, depth, mask, filters)
             )
-        share = self.lexical_share(text, lexical, settings)
-        if not crosslingual:
-            lexical = self.lexical_feedback(text, lexical, dense_ranked, depth, mask)
         return fusion.fuse(
             dense_ranked,
             lexical,

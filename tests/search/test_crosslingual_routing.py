@@ -42,11 +42,15 @@ def test_a_spanish_or_portuguese_query_finds_english_evidence_over_the_api(
 def test_english_ranking_is_identical_without_the_crosslingual_vectors(
     searcher: Searcher, settings: Settings, shared_dir: Path
 ) -> None:
+    """Routing alone leaves English queries on the primary model; only dense max (an opt-in,
+    tests/search/test_dense_max.py) lets the second model into their ranking."""
     assert searcher.crosslingual is not None, "the default configuration routes by language"
-    primary_only = Searcher(searcher.store, searcher.embedder, settings)
+    no_max = settings.model_copy(update={"hybrid_dense_max": False})
+    routing = Searcher(searcher.store, searcher.embedder, no_max, searcher.crosslingual)
+    primary_only = Searcher(searcher.store, searcher.embedder, no_max)
     gold = load_gold(shared_dir / "evals" / "cartagena-dev.jsonl")
     for q in [g for g in gold if not g.is_crosslingual][:8]:
-        routed = [(h.passage_id, h.score) for h in searcher.search(q.query, k=10)]
+        routed = [(h.passage_id, h.score) for h in routing.search(q.query, k=10)]
         plain = [(h.passage_id, h.score) for h in primary_only.search(q.query, k=10)]
         assert routed == plain, q.id
 
