@@ -84,6 +84,11 @@ class SearchHit(BaseModel):
     char_end: int
     highlights: list[Span] = Field(default_factory=list, description="what matched, as offsets")
     language: str = Field("en", description="the document's language: en, es or pt")
+    anchor: str = Field(
+        "",
+        description="for a footnote: the words its mark follows in the text that cites it "
+        "(what the note is a note to); empty otherwise",
+    )
 
 
 class SearchResponse(BaseModel):

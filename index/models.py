@@ -34,6 +34,9 @@ class Passage:
     footnote: str | None = None
     citation: str = ""
     embed_text: str = ""
+    # a footnote's anchor: the words its mark follows in the text that cites it
+    # (ingest/footnotes.py); embedded and BM25-indexed with the note, never part of its text
+    anchor: str = ""
 
 
 @dataclass
@@ -86,6 +89,8 @@ class Hit:
     highlights: list[tuple[int, int]] = field(default_factory=list)
     # the document's language: a passage keeps it (stemming, highlights, citation words)
     language: str = "en"
+    # for a footnote, the words its mark follows in the text that cites it (index.models.Passage)
+    anchor: str = ""
 
 
 @dataclass

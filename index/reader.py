@@ -37,6 +37,8 @@ _HIT_COLUMNS = (
     "p.row, p.passage_id, p.doc_id, d.title, p.year, p.kind, p.page_start, p.page_end, "
     "p.section, p.text, p.citation, p.is_footnote, p.char_start, p.char_end, d.language"
 )
+# indexes written before footnote anchors have no such column: read as none
+_ANCHOR = {True: "p.anchor", False: "'' AS anchor"}
 # bm25s' top-k does not order ties; rows beyond k are fetched so that ties at the cut are
 # broken by row, as a stable sort of every score would
 _TIE_MARGIN = 64
@@ -98,6 +100,8 @@ class IndexStore:
         self.has_sentence_vectors = bool(
             self._query("SELECT 1 FROM sqlite_master WHERE name = 'sentence_vectors'")
         )
+        columns = {r[1] for r in self._query("PRAGMA table_info(passages)")}
+        self._hit_columns = f"{_HIT_COLUMNS}, {_ANCHOR['anchor' in columns]}"
         self.size = len(self.rows.years)
 
     @classmethod
@@ -275,7 +279,7 @@ class IndexStore:
         found = {
             r[0]: r
             for r in self._query(
-                f"SELECT {_HIT_COLUMNS} FROM passages p JOIN documents d USING (doc_id) "
+                f"SELECT {self._hit_columns} FROM passages p JOIN documents d USING (doc_id) "
                 f"WHERE p.row IN ({marks})",
                 [int(r) for r in rows],
             )
@@ -405,7 +409,7 @@ class IndexStore:
 
     def passage(self, passage_id: str) -> PassageView:
         found = self._query(
-            f"SELECT {_HIT_COLUMNS}, p.section_path, p.paragraph_index, p.ordinal "
+            f"SELECT {self._hit_columns}, p.section_path, p.paragraph_index, p.ordinal "
             "FROM passages p JOIN documents d USING (doc_id) WHERE p.passage_id = ?",
             (passage_id,),
         )
@@ -509,4 +513,5 @@ def _hit(r: sqlite3.Row, score: float, rank: int) -> Hit:
         char_end=int(r["char_end"]),
         rank=rank,
         language=tokenizer_language(r["language"]),
+        anchor=r["anchor"] or "",
     )

@@ -26,7 +26,10 @@ CREATE TABLE passages (
     ordinal INTEGER NOT NULL, text TEXT NOT NULL, section TEXT, section_path TEXT,
     page_start TEXT, page_end TEXT, paragraph_index INTEGER, char_start INTEGER,
     char_end INTEGER, is_footnote INTEGER NOT NULL, footnote TEXT, citation TEXT,
-    year INTEGER, kind TEXT
+    year INTEGER, kind TEXT,
+    anchor TEXT                         -- a footnote's anchor (ingest/footnotes.py); added last,
+                                        -- so older readers never see it and newer ones read
+                                        -- older indexes without it as ''
 );
 CREATE INDEX passages_doc ON passages(doc_id, ordinal);
 CREATE VIRTUAL TABLE passages_fts USING fts5(
@@ -37,8 +40,15 @@ CREATE VIRTUAL TABLE passages_fts USING fts5(
 
 
 def lexical_text(passage: Passage) -> str:
-    """What BM25 indexes: the wording plus its section heading, which names the topic."""
-    return f"{passage.section}\n{passage.text}" if passage.section else passage.text
+    """What BM25 indexes: the wording plus its section heading, which names the topic, and for
+    a footnote the words it is a note to."""
+    return "\n".join(x for x in (passage.section, passage.anchor, passage.text) if x)
+
+
+def anchored(anchor: str, sentence: str) -> str:
+    """A footnote's sentence as it reads after the words its mark follows: ingest stores its
+    vector under this text too, and /ask scores the sentence by it."""
+    return f"{anchor}: {sentence}"
 
 
 def sentence_key(text: str) -> str:

@@ -19,7 +19,14 @@ from cartagena.settings import Settings
 from corpus.catalog import DocumentMeta
 from index import layout
 from index.models import ChunkedDocument, Passage
-from index.schema import FORMAT_VERSION, SCHEMA, lexical_text, sentence_key, write_manifest
+from index.schema import (
+    FORMAT_VERSION,
+    SCHEMA,
+    anchored,
+    lexical_text,
+    sentence_key,
+    write_manifest,
+)
 from index.vector_store import VectorRows, vector_store
 from text.spans import split_sentences
 from text.tokens import lexical_tokens, tokenizer_language
@@ -155,7 +162,7 @@ def write_database(path: Path, docs: list[Entry]) -> list[Passage]:
             )
             for p in chunked.passages:
                 conn.execute(
-                    "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         len(passages),
                         p.passage_id,
@@ -174,6 +181,7 @@ def write_database(path: Path, docs: list[Entry]) -> list[Passage]:
                         p.citation,
                         meta.year,
                         meta.kind,
+                        p.anchor or None,
                     ),
                 )
                 passages.append(p)
@@ -183,8 +191,16 @@ def write_database(path: Path, docs: list[Entry]) -> list[Passage]:
 
 
 def sentence_texts(passages: list[Passage]) -> list[str]:
-    """Every distinct sentence of the passages, in the order they first appear."""
-    return list(dict.fromkeys(s.text for p in passages for s in split_sentences(p.text)))
+    """Every distinct sentence of the passages, in the order they first appear; a footnote's
+    sentences also as read after its anchor (``anchored``), which /ask scores them by."""
+    return list(
+        dict.fromkeys(
+            t
+            for p in passages
+            for s in split_sentences(p.text)
+            for t in ([s.text, anchored(p.anchor, s.text)] if p.anchor else [s.text])
+        )
+    )
 
 
 def write_sentence_vectors(path: Path, texts: list[str], vectors: np.ndarray) -> None:

@@ -64,6 +64,16 @@ def _referring_sections(blocks: list[Block]) -> dict[str, list[str]]:
     return found
 
 
+def _anchors(blocks: list[Block]) -> dict[str, str]:
+    """Footnote number -> the words its mark follows in the first body block citing it."""
+    found: dict[str, str] = {}
+    for block in blocks:
+        if block.kind not in ("footnote", "heading"):
+            for mark, anchor in block.anchors:
+                found.setdefault(mark, anchor)
+    return found
+
+
 def _layout(blocks: list[Block]) -> tuple[str, list[_Placed]]:
     """The document's normalised text (blocks joined by blank lines) and where each block lies."""
     parts: list[str] = []
@@ -167,16 +177,20 @@ def chunk_document(
 ) -> ChunkedDocument:
     blocks = demote_empty_headings(assign_heading_levels(mend_broken_paragraphs(parsed.blocks)))
     text, placed = _layout(blocks)
+    anchors = _anchors(blocks)
     passages: list[Passage] = []
     for group in _groups(placed, count, config.max_tokens, config.min_chars):
         first, last = group[0], group[-1]
+        fn = first.block.footnote if first.block.kind == "footnote" else None
+        anchor = anchors.get(fn, "") if fn else ""
         prefix = embed_prefix(meta, first.section_path, config.embed_prefix)
+        # a note is read as a note to its anchor: "Private Sector (five representatives): ..."
+        prefix += f"{anchor}: " if anchor else ""
         budget = min(config.max_tokens, config.model_max_tokens - 2) - count(prefix)
         for start, end in _split(text, first.start, last.end, count, max(budget, 32), config):
             body = text[start:end]
             pages = [p.block for p in group if p.end > start and p.start < end] or [first.block]
             page_start, page_end = pages[0].page_start, pages[-1].page_end
-            fn = first.block.footnote if first.block.kind == "footnote" else None
             passages.append(
                 Passage(
                     passage_id=f"{parsed.doc_id}:{len(passages):04d}",
@@ -194,6 +208,7 @@ def chunk_document(
                     footnote=fn,
                     citation=citation(meta, first.section_path, page_start, page_end, fn),
                     embed_text=prefix + body,
+                    anchor=anchor,
                 )
             )
     return ChunkedDocument(doc_id=parsed.doc_id, text=text, passages=passages)

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from cartagena.errors import DocumentParseError
+from ingest.footnotes import anchors as footnote_anchors
 from ingest.models import Block, ParsedDocument
 from ingest.normalize import (
     ends_sentence,
@@ -70,10 +71,27 @@ def parse_markdown(path: Path) -> ParsedDocument:
 
     def flush() -> None:
         nonlocal buffer, kind, footnote
-        joined = join_lines([strip_inline(x) for x in buffer], vocab)
-        refs = tuple(m.group(1) or m.group(2) for x in buffer for m in _REF.finditer(x))
+        clean = [strip_inline(x) for x in buffer]
+        joined = join_lines(clean, vocab)
+        found = [(i, m) for i, x in enumerate(buffer) for m in _REF.finditer(x)]
+        refs = tuple(m.group(1) or m.group(2) for _, m in found)
+        befores = [
+            (
+                m.group(1) or m.group(2),
+                join_lines([*clean[:i], strip_inline(buffer[i][: m.start()])], vocab),
+            )
+            for i, m in found
+        ]
         if joined:
-            blocks.append(Block(kind=kind, text=joined, footnote=footnote, refs=refs))  # type: ignore[arg-type]
+            blocks.append(
+                Block(
+                    kind=kind,  # type: ignore[arg-type]
+                    text=joined,
+                    footnote=footnote,
+                    refs=refs,
+                    anchors=footnote_anchors(befores),
+                )
+            )
         buffer, kind, footnote = [], "paragraph", None
 
     for line in text.splitlines():

@@ -25,6 +25,8 @@ class Block:
     # footnote numbers referenced from this block: a footnote is cited under the section
     # that refers to it, wherever the layout put the note itself
     refs: tuple[str, ...] = ()
+    # (mark, the words that mark follows here): what each note is a note to (ingest/footnotes.py)
+    anchors: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

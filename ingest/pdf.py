@@ -26,6 +26,7 @@ import pypdf
 from pypdf.errors import PdfReadError
 
 from cartagena.errors import DocumentParseError
+from ingest.footnotes import anchors as footnote_anchors
 from ingest.models import Block, ParsedDocument
 from ingest.normalize import (
     ends_sentence,
@@ -65,6 +66,8 @@ class Line:
     text: str
     footnote_mark: str | None = None
     refs: list[str] = field(default_factory=list)
+    # per reference, the line's text before its mark (ingest/footnotes.py)
+    ref_before: list[str] = field(default_factory=list)
 
 
 def _fragments(page: pypdf.PageObject) -> list[Fragment]:
@@ -104,6 +107,7 @@ def _make_line(page_no: int, group: list[Fragment]) -> Line:
     ordered = sorted(group, key=lambda f: f.x)
     mark: str | None = None
     refs: list[str] = []
+    ref_before: list[str] = []
     parts: list[str] = []
     for i, frag in enumerate(ordered):
         superscript = frag.size < 0.9 * size and frag.y > base.y + 0.5
@@ -112,6 +116,7 @@ def _make_line(page_no: int, group: list[Fragment]) -> Line:
                 mark = frag.text.strip()
             else:
                 refs.append(frag.text.strip())
+                ref_before.append(normalize_text("".join(parts)))
             continue  # a footnote reference inside the text is not part of the wording
         parts.append(frag.text)
     body = [f for f in ordered if f.size >= 0.9 * size]
@@ -125,6 +130,7 @@ def _make_line(page_no: int, group: list[Fragment]) -> Line:
         text=normalize_text("".join(parts)),
         footnote_mark=mark,
         refs=refs,
+        ref_before=ref_before,
     )
 
 
@@ -349,6 +355,13 @@ def _to_blocks(units: list[_Open], vocab: set[str], labels: list[str]) -> list[B
                 level=0,
                 footnote=first.footnote_mark if unit.kind == "footnote" else None,
                 refs=tuple(r for ln in unit.lines for r in ln.refs),
+                anchors=footnote_anchors(
+                    [
+                        (ref, join_lines([x.text for x in unit.lines[:j]] + [before], vocab))
+                        for j, ln in enumerate(unit.lines)
+                        for ref, before in zip(ln.refs, ln.ref_before, strict=True)
+                    ]
+                ),
             )
         )
     return blocks

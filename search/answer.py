@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from cartagena.settings import Settings
 from index.models import Filters, Hit
+from index.schema import anchored
 from search.engine import Searcher
 from search.query import parse_query
 from search.question import (
@@ -106,13 +107,18 @@ def score_sentences(searcher: Searcher, question: str, hits: list[Hit]) -> list[
             found.append((hit, s.start, s.end, s.text))
     if not found:
         return []
-    cosines = sentence_vectors(searcher.embedder).encode([f[3] for f in found], searcher.store) @ (
+    # a footnote's sentence is read after its anchor ("Private Sector (five representatives):
+    # From Mexico: Mabe and FEMSA."): alone it does not say what it lists
+    read_as = [
+        anchored(hit.anchor, sentence) if hit.anchor else sentence for hit, _, _, sentence in found
+    ]
+    cosines = sentence_vectors(searcher.embedder).encode(read_as, searcher.store) @ (
         searcher.embed_query(text)
     )
     w = searcher.settings.answer_lexical_weight
     out = []
-    for (hit, start, end, sentence), cos in zip(found, cosines, strict=True):
-        lex = overlap(sentence, weights)
+    for (hit, start, end, sentence), cos, read in zip(found, cosines, read_as, strict=True):
+        lex = overlap(read, weights)
         out.append(
             AnswerSentence(
                 text=sentence,
@@ -161,7 +167,10 @@ def check_sentence(
     """Type, must terms and coverage of one sentence, its passage standing as context."""
     sent_seq = content_stems(s.text, known)
     # the citation names the document's place and year: "(Brasilia, 2024)"
-    ctx_seq = content_stems(f"{hit.citation}. {hit.title}. {hit.section}. {hit.text}", known)
+    # and a footnote's anchor says what the note is a note to
+    ctx_seq = content_stems(
+        f"{hit.citation}. {hit.title}. {hit.section}. {hit.anchor}. {hit.text}", known
+    )
     sent, ctx = set(sent_seq), set(ctx_seq)
     total = sum(weights.values())
     ctx_w = settings.answer_context_weight
@@ -276,7 +285,9 @@ def answer_question(
             f"{best:.2f}, below the threshold {threshold:.2f}"
         )
         retrieved = set(
-            content_stems(" ".join(f"{h.title} {h.section} {h.text}" for h in hits), known)
+            content_stems(
+                " ".join(f"{h.title} {h.section} {h.anchor} {h.text}" for h in hits), known
+            )
         )
         missing = [q.show(t) for t in q.terms if t not in retrieved]
         # its passages would be noise

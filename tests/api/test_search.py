@@ -171,3 +171,13 @@ def test_odd_queries_never_cause_a_500(client: TestClient, q: str) -> None:
         assert response.status_code in (200, 422), (q, mode, response.status_code, response.text)
         if response.status_code == 422:
             assert response.json()["message"]
+
+
+def test_a_footnote_says_what_it_is_a_note_to(client: TestClient) -> None:
+    """The participant lists are footnotes; ``anchor`` gives the words their mark follows."""
+    body = client.get("/search", params={"q": '"World Bank, IMF, CAF"', "k": 5}).json()
+    note = body["results"][0]
+    assert note["is_footnote"] and note["citation"].endswith("n. 6")
+    assert note["anchor"] == "three International Financial Institutions"
+    plain = client.get("/search", params={"q": "family reunification", "k": 3}).json()
+    assert all(h["anchor"] == "" for h in plain["results"] if not h["is_footnote"])
