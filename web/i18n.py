@@ -86,6 +86,7 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     ),
     "supporting": ("Supporting passages", "Pasajes de apoyo", "Trechos de apoio"),
     "copy_citation": ("Copy citation", "Copiar cita", "Copiar citação"),
+    "note_to": ("Footnote to", "Nota al pie sobre", "Nota de rodapé sobre"),
     "copied": ("Copied", "Copiada", "Copiada"),
     "copy_failed": ("Press Ctrl+C", "Pulse Ctrl+C", "Pressione Ctrl+C"),
     "read_in_context": ("Read in context", "Leer en contexto", "Ler no contexto"),

@@ -48,6 +48,20 @@ def test_search_results_are_marked_and_cited(client: TestClient) -> None:
 
 
 @pytest.mark.slow
+def test_a_footnote_result_says_what_it_is_a_note_to(client: TestClient) -> None:
+    r = client.get("/", params={"q": '"World Bank, IMF, CAF"', "k": 3})
+    assert r.status_code == 200
+    assert '<p class="note-to">Footnote to: “three International Financial Institutions”</p>' in (
+        r.text
+    )
+    try:
+        es = client.get("/", params={"q": '"World Bank, IMF, CAF"', "k": 3, "lang_ui": "es"})
+        assert "Nota al pie sobre: “three International Financial Institutions”" in es.text
+    finally:
+        client.cookies.clear()  # the switch set the language cookie of the shared client
+
+
+@pytest.mark.slow
 def test_ask_tab_shows_the_answer_or_says_there_is_none(client: TestClient) -> None:
     r = client.get(
         "/", params={"tab": "ask", "question": "When was the Cartagena Declaration adopted?"}
