@@ -65,7 +65,10 @@ QUESTION_WORDS = frozenset(
         "countries place town venue number amount percentage proportion total figure "
         "organisation organization company companies agency agencies entity persons "
         # light verbs: "take place", "what does it cover" ask nothing about the topic
-        "take took taken happen happened occur occurred cover covers mean means get got",
+        "take took taken happen happened occur occurred cover covers mean means get got "
+        # nouns that only live inside complex prepositions ("on behalf of", "in accordance
+        # with", "in lieu of", "in spite of"): a question's "behalf" is not its topic
+        "behalf accordance lieu spite",
         stopwords=False,
     )
 )

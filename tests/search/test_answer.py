@@ -23,6 +23,7 @@ from index.models import Filters
 from search.answer import Answer, answer_question
 from search.engine import Searcher
 from search.generate import check_citations
+from search.question import read_question
 from service import queries as usecases
 from tests.utils.local import http_server
 
@@ -150,6 +151,18 @@ def test_a_near_miss_is_answered_when_the_documents_do_say_it(searcher: Searcher
     assert a.answered and "July 2025" in (a.text or "")
     b = answer_question(searcher, "How many participants attended the meeting?")
     assert b.answered and "150" in (b.text or "")
+
+
+def test_a_complex_preposition_is_not_a_term_the_evidence_must_hold() -> None:
+    """ "on behalf of" asks nothing about the topic; "Brazil" and "inaugurated" do."""
+    q = read_question("Who inaugurated the consultation on behalf of Brazil?", {"brazil"})
+    assert "behalf" not in q.terms and "brazil" in q.terms and q.kind == "agent"
+
+
+@pytest.mark.slow
+def test_a_question_worded_with_on_behalf_of_is_answered(searcher: Searcher) -> None:
+    a = answer_question(searcher, "Who inaugurated the consultation on behalf of Brazil?")
+    assert a.answered and "María Laura da Rocha" in (a.text or ""), a.reason
 
 
 @pytest.mark.slow
