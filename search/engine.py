@@ -270,8 +270,11 @@ class Searcher:
 
     def _mask(self, parsed: ParsedQuery, filters: Filters) -> np.ndarray | None:
         mask = self.store.mask(filters)
-        for phrase in parsed.phrases:
+        for phrase, bare in parsed.variants():
+            rows = self.phrases.rows(phrase)
+            if not rows and bare != phrase:
+                rows = self.phrases.rows(bare)  # pasted with a footnote mark the text lacks
             allowed = np.zeros(self.store.size, dtype=bool)
-            allowed[self.phrases.rows(phrase)] = True
+            allowed[rows] = True
             mask = allowed if mask is None else (mask & allowed)
         return mask

@@ -56,8 +56,8 @@ def term_spans(text: str, query: ParsedQuery, language: str = "en") -> list[Span
         for t, stem in zip(toks, stems, strict=True)
         if stem in wanted and t.word not in stop
     ]
-    for phrase in query.phrases:
-        spans += phrase_spans(toks, phrase)
+    for phrase, bare in query.variants():
+        spans += phrase_spans(toks, phrase) or phrase_spans(toks, bare)
     return sorted(spans, key=lambda s: (s.start, s.end))
 
 
@@ -126,10 +126,11 @@ def crossing_phrases(searcher: Searcher, hit: Hit, parsed: ParsedQuery) -> list[
     so the reader sees where the quote begins or ends."""
     out = []
     toks = _words_and_stems(hit.text, hit.language)[0] if parsed.phrases else ()
-    for phrase in parsed.phrases:
-        if phrase_spans(toks, phrase):
+    for phrase, bare in parsed.variants():
+        if phrase_spans(toks, phrase) or phrase_spans(toks, bare):
             continue  # whole in this passage: term_spans marked it
-        for start, end in searcher.phrases.document_spans(hit.doc_id, phrase):
+        found = searcher.phrases.document_spans(hit.doc_id, phrase)
+        for start, end in found or searcher.phrases.document_spans(hit.doc_id, bare):
             a, b = max(start, hit.char_start), min(end, hit.char_end)
             if a < b:
                 out.append(Span(a - hit.char_start, b - hit.char_start, "phrase"))

@@ -14,11 +14,27 @@ _PHRASE = re.compile(
 )
 
 
+# A footnote mark copied with the words it follows ("five persons)1," or "persons¹" from a PDF
+# viewer): documents keep no marks in their text, so a quote with one is tried without it.
+_SUPERSCRIPTS = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079]+")
+_GLUED_MARK = re.compile(r"(?<=[a-z)\]])\d{1,2}(?=[\s,;:!?)\]]|\.(?!\d)|$)")
+
+
 @dataclass(frozen=True)
 class ParsedQuery:
     raw: str
     text: str  # the query with phrase quotes removed: what the models read
     phrases: tuple[tuple[str, ...], ...]  # each phrase as folded word tokens
+    # each phrase without the footnote marks it may have been pasted with (the same when none)
+    unmarked: tuple[tuple[str, ...], ...] = ()
+
+    def variants(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """(phrase, phrase without footnote marks) pairs."""
+        return list(zip(self.phrases, self.unmarked or self.phrases, strict=True))
+
+
+def without_marks(text: str) -> str:
+    return _GLUED_MARK.sub("", _SUPERSCRIPTS.sub("", text))
 
 
 def parse_query(raw: str) -> ParsedQuery:
@@ -28,15 +44,17 @@ def parse_query(raw: str) -> ParsedQuery:
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidQueryError(f"query is longer than {MAX_QUERY_CHARS} characters")
     phrases = []
+    unmarked = []
     for match in _PHRASE.finditer(query):
         toks = tuple(words(match.group(1)))
         if not toks:
             raise InvalidQueryError(f"phrase {match.group(0)} has no words to match")
         phrases.append(toks)
+        unmarked.append(tuple(words(without_marks(match.group(1)))) or toks)
     text = " ".join(_PHRASE.sub(lambda m: f" {m.group(1)} ", query).split())
     if not words(text):
         raise InvalidQueryError("query has no words to search for")
-    return ParsedQuery(raw=query, text=text, phrases=tuple(phrases))
+    return ParsedQuery(raw=query, text=text, phrases=tuple(phrases), unmarked=tuple(unmarked))
 
 
 def contains_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:

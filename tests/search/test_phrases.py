@@ -21,6 +21,7 @@ from search.engine import Searcher
 from search.highlight import highlight_hits
 from search.loader import load_searcher
 from search.phrases import occurrences
+from search.query import parse_query
 from tests.utils.shared import DOC_IDS
 from text.tokens import fold, word_spans, words
 
@@ -180,3 +181,41 @@ def test_a_quote_of_stop_words_lists_the_passages_that_hold_it_in_lexical_mode(
     hits = searcher.search('"in the"', k=10, mode="lexical")
     assert len(hits) == 10
     assert all(re.search(r"\bin\s+the\b", h.text, re.IGNORECASE) for h in hits)
+
+
+@pytest.mark.parametrize(
+    ("quote", "bare"),
+    [
+        ('"five persons)1, two Municipalities2,"', ("five", "persons", "two", "municipalities")),
+        ('"persons\u00b9 and"', ("persons", "and")),
+        ('"was noted8."', ("was", "noted")),
+        # numbers that belong to the wording stay
+        ('"Article 22.7 of"', ("article", "22", "7", "of")),
+        ('"Cartagena+40 and 2024-2034"', ("cartagena", "40", "and", "2024", "2034")),
+        ('"G20 and CO2"', ("g20", "and", "co2")),
+    ],
+)
+def test_a_footnote_mark_pasted_with_a_quote_is_dropped_from_its_fallback(
+    quote: str, bare: tuple[str, ...]
+) -> None:
+    assert parse_query(quote).unmarked == (bare,)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "quote",
+    [
+        '"Civil Society Organizations (five persons)1, two Municipalities or local governments2"',
+        '"Civil Society Organizations (five persons)\u00b9, two Municipalities"',
+    ],
+)
+def test_a_quote_copied_from_the_pdf_with_its_footnote_marks_is_found(
+    searcher: Searcher, quote: str
+) -> None:
+    """The PDF viewer copies the superscript marks; the document's text has none."""
+    hits = searcher.search(quote, k=5, mode="lexical")
+    assert hits and all(h.doc_id == DOC_IDS[0] for h in hits)
+    assert "Civil Society Organizations (five persons)" in hits[0].text
+    highlight_hits(searcher, quote, hits, "lexical")
+    marked = [hits[0].text[a:b] for a, b in hits[0].highlights]
+    assert any(m.startswith("Civil Society Organizations (five persons)") for m in marked)
