@@ -14,10 +14,12 @@ _PHRASE = re.compile(
 )
 
 
-# A footnote mark copied with the words it follows ("five persons)1," or "persons¹" from a PDF
-# viewer): documents keep no marks in their text, so a quote with one is tried without it.
+# What a PDF viewer copies that the document's text does not hold: a footnote mark with the
+# words it follows ("five persons)1," or "persons¹") and a word hyphenated at a line end
+# ("reset-\ntlement"). A quote not found as typed is tried again without them.
 _SUPERSCRIPTS = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079]+")
 _GLUED_MARK = re.compile(r"(?<=[a-z)\]])\d{1,2}(?=[\s,;:!?)\]]|\.(?!\d)|$)")
+_LINE_END_HYPHEN = re.compile(r"(?<=[a-z])-[ \t]*\n\s*(?=[a-z])")
 
 
 @dataclass(frozen=True)
@@ -25,16 +27,17 @@ class ParsedQuery:
     raw: str
     text: str  # the query with phrase quotes removed: what the models read
     phrases: tuple[tuple[str, ...], ...]  # each phrase as folded word tokens
-    # each phrase without the footnote marks it may have been pasted with (the same when none)
+    # each phrase as the document's text would hold it: without the footnote marks and
+    # line-end hyphens it may have been pasted with (the same when none)
     unmarked: tuple[tuple[str, ...], ...] = ()
 
     def variants(self) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-        """(phrase, phrase without footnote marks) pairs."""
+        """(phrase, phrase as the document's text would hold it) pairs."""
         return list(zip(self.phrases, self.unmarked or self.phrases, strict=True))
 
 
 def without_marks(text: str) -> str:
-    return _GLUED_MARK.sub("", _SUPERSCRIPTS.sub("", text))
+    return _LINE_END_HYPHEN.sub("", _GLUED_MARK.sub("", _SUPERSCRIPTS.sub("", text)))
 
 
 def parse_query(raw: str) -> ParsedQuery:

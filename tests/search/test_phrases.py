@@ -189,16 +189,24 @@ def test_a_quote_of_stop_words_lists_the_passages_that_hold_it_in_lexical_mode(
         ('"five persons)1, two Municipalities2,"', ("five", "persons", "two", "municipalities")),
         ('"persons\u00b9 and"', ("persons", "and")),
         ('"was noted8."', ("was", "noted")),
+        # a word hyphenated at a line end, as a viewer copies it
+        ('"resettle-\nment programs"', ("resettlement", "programs")),
         # numbers that belong to the wording stay
         ('"Article 22.7 of"', ("article", "22", "7", "of")),
         ('"Cartagena+40 and 2024-2034"', ("cartagena", "40", "and", "2024", "2034")),
         ('"G20 and CO2"', ("g20", "and", "co2")),
     ],
 )
-def test_a_footnote_mark_pasted_with_a_quote_is_dropped_from_its_fallback(
+def test_what_a_pdf_viewer_adds_to_a_quote_is_dropped_from_its_fallback(
     quote: str, bare: tuple[str, ...]
 ) -> None:
     assert parse_query(quote).unmarked == (bare,)
+
+
+@pytest.mark.slow
+def test_a_compound_hyphenated_at_a_line_end_is_found_as_copied(searcher: Searcher) -> None:
+    """ "self-\nreliance" is found as typed ("self" "reliance"); no fallback needed."""
+    assert searcher.search('"economic inclusion, self-\nreliance, financial access"', k=3)
 
 
 @pytest.mark.slow
