@@ -273,7 +273,7 @@ class Searcher:
         for phrase, bare in parsed.variants():
             rows = self.phrases.rows(phrase)
             if not rows and bare != phrase:
-                rows = self.phrases.rows(bare)  # pasted with a footnote mark the text lacks
+                rows = self.phrases.rows(bare)  # pasted with what a PDF viewer adds (search.query)
             allowed = np.zeros(self.store.size, dtype=bool)
             allowed[rows] = True
             mask = allowed if mask is None else (mask & allowed)

@@ -37,6 +37,7 @@ class ParsedQuery:
 
 
 def without_marks(text: str) -> str:
+    """``text`` without footnote marks and with words hyphenated at a line end joined."""
     return _LINE_END_HYPHEN.sub("", _GLUED_MARK.sub("", _SUPERSCRIPTS.sub("", text)))
 
 
