@@ -305,20 +305,17 @@ class IndexStore:
             )
         ]
 
-    def rows_with_word(self, word: str) -> list[int]:
-        """Rows whose text or section heading holds ``word`` (FTS5): a phrase holding the word
-        can only be in their documents, whichever passages it runs across."""
-        return [
+    def documents_with_word(self, word: str) -> set[str]:
+        """Documents with a passage whose text or section heading holds ``word`` (FTS5): a
+        phrase holding the word can only be in them, whichever passages it runs across."""
+        return {
             r[0]
             for r in self._query(
-                "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?",
+                "SELECT DISTINCT p.doc_id FROM passages_fts f JOIN passages p ON p.row = f.rowid "
+                "WHERE passages_fts MATCH ?",
                 ('{text section} : "' + word.replace('"', "") + '"',),
             )
-        ]
-
-    def row_doc_ids(self, rows: list[int]) -> list[str]:
-        """The distinct documents of ``rows``, in row order."""
-        return list(dict.fromkeys(self.rows.doc_ids[self.rows.doc_index[r]] for r in rows))
+        }
 
     def passage_spans(self, doc_id: str) -> list[tuple[int, int, int]]:
         """(row, char_start, char_end) of the document's passages in its normalised text."""

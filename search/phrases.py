@@ -13,6 +13,7 @@ beneath it, whose section path carries it.
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from threading import Lock
 
@@ -20,9 +21,15 @@ from index.reader import IndexStore
 from search.query import contains_phrase
 from text.tokens import word_spans, words
 
+log = logging.getLogger(__name__)
+
 # words of the phrase looked up in FTS5 to pick the documents worth reading in full; the
 # longest are the rarest, as a rule, and each one narrows the set
 _PROBE_WORDS = 3
+# A phrase whose longest words are in more documents than this is matched passage by passage
+# (FTS5, then our folding), as before documents were read whole: reading thousands of
+# documents would cost seconds, and a phrase that common is found inside passages anyway.
+MAX_DOCUMENTS_READ = 64
 
 
 def occurrences(tokens: list[str], phrase: tuple[str, ...]) -> list[int]:
@@ -36,30 +43,50 @@ class PhraseFinder:
     """The passages of one index version that hold a phrase, keeping a few documents'
     tokens at hand (a searcher answers many requests, often about the same documents)."""
 
-    def __init__(self, store: IndexStore, cached_documents: int = 16) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        cached_documents: int = 16,
+        max_documents_read: int = MAX_DOCUMENTS_READ,
+    ) -> None:
         self.store = store
         self.cached_documents = cached_documents
+        self.max_documents_read = max_documents_read
         self._tokens: OrderedDict[str, tuple[list[str], list[tuple[int, int]]]] = OrderedDict()
         self._lock = Lock()
 
     def rows(self, phrase: tuple[str, ...]) -> list[int]:
         """Rows holding ``phrase`` in their text (or running across it, see the module
         docstring) or in one heading of their section path; in row order."""
-        return sorted(set(self.heading_rows(phrase)) | set(self.text_rows(phrase)))
+        docs = self.candidate_documents(phrase)
+        if len(docs) > self.max_documents_read:
+            log.info(
+                "phrase %r: its words are in %d documents; matched within passages only",
+                " ".join(phrase),
+                len(docs),
+            )
+            return sorted(self.passage_rows(phrase, in_text=True))
+        return sorted(
+            set(self.passage_rows(phrase, in_text=False)) | set(self.text_rows(phrase, docs))
+        )
 
-    def heading_rows(self, phrase: tuple[str, ...]) -> list[int]:
-        # FTS5 matched the tokens; confirm on our own folding (it also covers digits, accents)
+    def passage_rows(self, phrase: tuple[str, ...], in_text: bool) -> list[int]:
+        """Rows holding the phrase within one heading of their section path (and within their
+        own text, with ``in_text``): FTS5 matched the tokens, our folding confirms them (it
+        also covers digits and accents)."""
         candidates = self.store.phrase_rows(phrase)
         fields = self.store.phrase_fields(candidates) if candidates else {}
         return [
             r
-            for r, (_, headings) in fields.items()
-            if any(contains_phrase(words(h), phrase) for h in headings)
+            for r, (text, headings) in fields.items()
+            if any(
+                contains_phrase(words(h), phrase) for h in [*headings, *([text] if in_text else [])]
+            )
         ]
 
-    def text_rows(self, phrase: tuple[str, ...]) -> list[int]:
+    def text_rows(self, phrase: tuple[str, ...], docs: list[str]) -> list[int]:
         out: list[int] = []
-        for doc_id in self.candidate_documents(phrase):
+        for doc_id in docs:
             found = self.document_spans(doc_id, phrase)
             if not found:
                 continue
@@ -81,7 +108,7 @@ class PhraseFinder:
         document lies in some passage or heading (ingest checks it), so no other can hold it."""
         docs: set[str] | None = None
         for word in sorted(set(phrase), key=lambda w: (-len(w), w))[:_PROBE_WORDS]:
-            found = set(self.store.row_doc_ids(self.store.rows_with_word(word)))
+            found = self.store.documents_with_word(word)
             docs = found if docs is None else docs & found
             if not docs:
                 return []

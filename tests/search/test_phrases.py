@@ -20,7 +20,7 @@ from ingest.build import build_index
 from search.engine import Searcher
 from search.highlight import highlight_hits
 from search.loader import load_searcher
-from search.phrases import occurrences
+from search.phrases import PhraseFinder, occurrences
 from search.query import parse_query
 from tests.utils.shared import DOC_IDS
 from text.tokens import fold, word_spans, words
@@ -227,3 +227,20 @@ def test_a_quote_copied_from_the_pdf_with_its_footnote_marks_is_found(
     highlight_hits(searcher, quote, hits, "lexical")
     marked = [hits[0].text[a:b] for a, b in hits[0].highlights]
     assert any(m.startswith("Civil Society Organizations (five persons)") for m in marked)
+
+
+@pytest.mark.slow
+def test_a_phrase_in_too_many_documents_is_matched_within_passages(searcher: Searcher) -> None:
+    """Past ``max_documents_read`` candidate documents nothing is read whole (a bound on the
+    cost at scale): a phrase inside a passage is still found, one across passages is not."""
+    doc_id = DOC_IDS[0]
+    _, text = searcher.store.document(doc_id)
+    spans = searcher.store.passage_spans(doc_id)
+    (_, _, a_end), (_, b_start, _) = next(
+        (a, b) for a, b in zip(spans, spans[1:], strict=False) if b[1] < a[2]
+    )
+    crossing = words(_window(text, min(a_end, b_start), max(a_end, b_start), 4))
+    inside = ("family", "reunification")
+    bounded = PhraseFinder(searcher.store, max_documents_read=0)
+    assert bounded.rows(inside) == searcher.phrases.rows(inside) != []
+    assert searcher.phrases.rows(tuple(crossing)) and not bounded.rows(tuple(crossing))
