@@ -233,6 +233,11 @@ class AskResponse(BaseModel):
     )
     best_score: float
     threshold: float
+    language: str = Field(
+        "en",
+        description="the question's language as read (en, es, pt); answers are extracted for "
+        "English questions only, others get the passages search finds",
+    )
     mode: Literal["extractive", "generative"]
     generated: GeneratedAnswerOut | None = None
     index_version: str

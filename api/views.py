@@ -86,6 +86,7 @@ def ask_response(result: AskResult, req: AskRequest) -> AskResponse:
         missing=answer.missing,
         best_score=round(answer.best_score, 4),
         threshold=answer.threshold,
+        language=answer.language,
         mode=req.mode,
         index_version=result.index_version,
         passages=[to_hit(h) for h in answer.passages],

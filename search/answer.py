@@ -32,6 +32,7 @@ from search.question import (
     read_question,
 )
 from search.sentence_vectors import sentence_vectors
+from text.language import detect_language
 from text.spans import split_sentences
 from text.tokens import lexical_tokens, words
 
@@ -44,6 +45,7 @@ QUESTION_WORDS = frozenset(
     )
 )
 MIN_SENTENCE_WORDS = 4
+LANGUAGE_NAMES = {"es": "Spanish", "pt": "Portuguese"}
 
 
 @dataclass
@@ -72,6 +74,7 @@ class Answer:
     threshold: float = 0.0
     extra: dict = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # what a refusal found missing
+    language: str = "en"  # the question's, as read: answers are extracted for English only
 
     @property
     def answered(self) -> bool:
@@ -272,6 +275,17 @@ def answer_question(
     settings = searcher.settings
     threshold = settings.answer_min_score
     hits = searcher.search(question, k=k or settings.answer_passages, filters=filters)
+    language = detect_language(parse_query(question).text)
+    if language != "en":
+        # The checks that let a sentence answer (answer type, must terms, coverage) read
+        # English; unchecked, a Spanish or Portuguese question would be answered blind or
+        # refused for "missing" words such as "que". Say so, and give the passages search
+        # found for it (cross-lingual retrieval: evals/REPORT.md).
+        reason = (
+            f"answers are extracted for questions in English only; this question reads as "
+            f"{LANGUAGE_NAMES.get(language, language)}: the passages are what search finds for it"
+        )
+        return Answer(question, [], hits, 0.0, reason, threshold, language=language)
     scored = score_sentences(searcher, question, hits)
     if not scored:
         reason = "no passage matches the question" + (" and the filters" if filters else "")

@@ -79,6 +79,14 @@ MESSAGES: dict[str, tuple[str, str, str]] = {
     "passages_one": ("{n} passage", "{n} pasaje", "{n} trecho"),
     "passages_many": ("{n} passages", "{n} pasajes", "{n} trechos"),
     "answer": ("Answer", "Respuesta", "Resposta"),
+    "english_only": (
+        "Answers are extracted for questions in English only. These are the passages search "
+        "finds for your question:",
+        "Las respuestas se extraen solo de preguntas en inglés. Estos son los pasajes que la "
+        "búsqueda encuentra para su pregunta:",
+        "As respostas são extraídas apenas de perguntas em inglês. Estes são os trechos que a "
+        "pesquisa encontra para a sua pergunta:",
+    ),
     "no_answer": (
         "No answer in the documents:",
         "Sin respuesta en los documentos:",

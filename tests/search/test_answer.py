@@ -176,6 +176,28 @@ def test_the_api_reports_what_a_refusal_found_missing(client: TestClient) -> Non
     assert "2027" in body["missing"] and "2027" in body["reason"]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "code", "language"),
+    [
+        ("¿Cuándo se adoptó la Declaración de Cartagena?", "es", "Spanish"),
+        ("Quando foi adotada a Declaração de Cartagena?", "pt", "Portuguese"),
+    ],
+)
+def test_a_question_not_in_english_is_refused_with_the_passages_search_finds(
+    client: TestClient, question: str, code: str, language: str
+) -> None:
+    """The answer checks read English: no blind answer, no "missing" Spanish stop words, but
+    the passages cross-lingual search finds (the 1984 one among them)."""
+    body = client.post("/ask", json={"question": question}).json()
+    assert body["answer"] is None and not body["answered"]
+    assert "English only" in body["reason"] and language in body["reason"]
+    assert body["missing"] == [] and body["language"] == code
+    assert any("adopted in 1984" in p["text"] for p in body["passages"])
+    english = client.post("/ask", json={"question": "When was the Cartagena Declaration adopted?"})
+    assert english.json()["language"] == "en" and english.json()["answered"]
+
+
 def test_citations_that_were_not_retrieved_are_dropped() -> None:
     text, kept, dropped = check_citations(
         "Unity matters [d:0001]. Sponsorship too [d:0002, x:0099]. Invented [y:0003].",

@@ -62,6 +62,19 @@ def test_a_footnote_result_says_what_it_is_a_note_to(client: TestClient) -> None
 
 
 @pytest.mark.slow
+def test_ask_tab_says_a_spanish_question_gets_passages_not_an_answer(client: TestClient) -> None:
+    question = "¿Cuándo se adoptó la Declaración de Cartagena?"
+    try:
+        r = client.get("/", params={"tab": "ask", "question": question, "lang_ui": "es"})
+        assert r.status_code == 200
+        assert "Las respuestas se extraen solo de preguntas en inglés" in r.text
+        assert "Sin respuesta en los documentos" not in r.text
+        assert "adopted in 1984" in r.text
+    finally:
+        client.cookies.clear()  # the switch set the language cookie of the shared client
+
+
+@pytest.mark.slow
 def test_ask_tab_shows_the_answer_or_says_there_is_none(client: TestClient) -> None:
     r = client.get(
         "/", params={"tab": "ask", "question": "When was the Cartagena Declaration adopted?"}
