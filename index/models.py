@@ -46,6 +46,8 @@ class ChunkedDocument:
     doc_id: str
     text: str
     passages: list[Passage] = field(default_factory=list)
+    # running headers, footers and page lines its pages carried, which ``text`` does not
+    furniture: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

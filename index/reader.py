@@ -102,6 +102,8 @@ class IndexStore:
         )
         columns = {r[1] for r in self._query("PRAGMA table_info(passages)")}
         self._hit_columns = f"{_HIT_COLUMNS}, {_ANCHOR['anchor' in columns]}"
+        doc_columns = {r[1] for r in self._query("PRAGMA table_info(documents)")}
+        self._has_furniture = "furniture" in doc_columns
         self.size = len(self.rows.years)
 
     @classmethod
@@ -304,6 +306,14 @@ class IndexStore:
                 (f"{{text section}} : {fts}",),
             )
         ]
+
+    def furniture(self) -> list[str]:
+        """Every distinct running header, footer and page line taken out of the documents'
+        text (PDFs; none from an index written before they were kept)."""
+        if not self._has_furniture:
+            return []
+        rows = self._query("SELECT furniture FROM documents WHERE furniture IS NOT NULL")
+        return list(dict.fromkeys(line for r in rows for line in json.loads(r[0])))
 
     def documents_with_word(self, word: str) -> set[str]:
         """Documents with a passage whose text or section heading holds ``word`` (FTS5): a

@@ -18,7 +18,9 @@ SCHEMA = """
 CREATE TABLE documents (
     doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, year INTEGER, kind TEXT, language TEXT,
     place TEXT, source TEXT, path TEXT, format TEXT, n_pages INTEGER, n_passages INTEGER,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    furniture TEXT                      -- JSON list of running lines taken out of the text;
+                                        -- added last, read as none from older indexes
 );
 CREATE TABLE passages (
     row INTEGER PRIMARY KEY,            -- = position of the vector in FAISS and BM25

@@ -144,7 +144,7 @@ def write_database(path: Path, docs: list[Entry]) -> list[Passage]:
         conn.executescript(SCHEMA)
         for parsed, meta, chunked in docs:
             conn.execute(
-                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     meta.id,
                     meta.title,
@@ -158,6 +158,7 @@ def write_database(path: Path, docs: list[Entry]) -> list[Passage]:
                     parsed.n_pages,
                     len(chunked.passages),
                     chunked.text,
+                    json.dumps(chunked.furniture) if chunked.furniture else None,
                 ),
             )
             for p in chunked.passages:

@@ -211,7 +211,9 @@ def chunk_document(
                     anchor=anchor,
                 )
             )
-    return ChunkedDocument(doc_id=parsed.doc_id, text=text, passages=passages)
+    return ChunkedDocument(
+        doc_id=parsed.doc_id, text=text, passages=passages, furniture=list(parsed.furniture)
+    )
 
 
 def _split(

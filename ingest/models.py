@@ -37,3 +37,6 @@ class ParsedDocument:
     blocks: list[Block]
     file_title: str | None = None
     n_pages: int = 0
+    # running headers, footers and page lines taken out of the text (PDF): a quote copied
+    # across a page break carries them, so phrase search can take them out again
+    furniture: tuple[str, ...] = ()

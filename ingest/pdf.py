@@ -236,7 +236,8 @@ def parse_pdf(path: Path) -> ParsedDocument:
     title = None
     if reader.metadata is not None:
         title = reader.metadata.get("/Title")
-    blocks = _blocks(pages, heights, labels)
+    running = _running_lines(pages, heights, labels)
+    blocks = _blocks(pages, running, labels)
     if not any(b.kind != "heading" for b in blocks):
         raise DocumentParseError("no body text found")
     return ParsedDocument(
@@ -246,6 +247,7 @@ def parse_pdf(path: Path) -> ParsedDocument:
         blocks=blocks,
         file_title=str(title) if title else None,
         n_pages=n_pages,
+        furniture=tuple(dict.fromkeys(pages[p][i].text for p, i in sorted(running))),
     )
 
 
@@ -255,8 +257,9 @@ class _Open:
     lines: list[Line]
 
 
-def _blocks(pages: list[list[Line]], heights: list[float], labels: list[str]) -> list[Block]:
-    running = _running_lines(pages, heights, labels)
+def _blocks(
+    pages: list[list[Line]], running: set[tuple[int, int]], labels: list[str]
+) -> list[Block]:
     kept = [
         [ln for i, ln in enumerate(lines) if (p, i) not in running] for p, lines in enumerate(pages)
     ]

@@ -274,6 +274,11 @@ class Searcher:
             rows = self.phrases.rows(phrase)
             if not rows and bare != phrase:
                 rows = self.phrases.rows(bare)  # pasted with what a PDF viewer adds (search.query)
+            if not rows:
+                # copied across a page break: the running header and page line come along
+                plain = self.phrases.without_furniture(bare)
+                if plain and plain != bare:
+                    rows = self.phrases.rows(plain)
             allowed = np.zeros(self.store.size, dtype=bool)
             allowed[rows] = True
             mask = allowed if mask is None else (mask & allowed)

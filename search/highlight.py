@@ -122,15 +122,21 @@ def _order(span: Span) -> tuple[int, int]:
 
 def crossing_phrases(searcher: Searcher, hit: Hit, parsed: ParsedQuery) -> list[Span]:
     """The part of a quoted phrase that this passage holds when the phrase runs across a
-    passage boundary (search/phrases.py found it in the document, not in one passage): marked
+    passage boundary (search/phrases.py found it in the document, not in one passage), or
+    the phrase without the running header a copy across a page break brought along: marked
     so the reader sees where the quote begins or ends."""
     out = []
     toks = _words_and_stems(hit.text, hit.language)[0] if parsed.phrases else ()
     for phrase, bare in parsed.variants():
         if phrase_spans(toks, phrase) or phrase_spans(toks, bare):
             continue  # whole in this passage: term_spans marked it
-        found = searcher.phrases.document_spans(hit.doc_id, phrase)
-        for start, end in found or searcher.phrases.document_spans(hit.doc_id, bare):
+        plain = searcher.phrases.without_furniture(bare)
+        found: list[tuple[int, int]] = []
+        for candidate in (phrase, bare, plain):
+            found = searcher.phrases.document_spans(hit.doc_id, candidate) if candidate else []
+            if found:
+                break
+        for start, end in found:
             a, b = max(start, hit.char_start), min(end, hit.char_end)
             if a < b:
                 out.append(Span(a - hit.char_start, b - hit.char_start, "phrase"))

@@ -14,6 +14,7 @@ beneath it, whose section path carries it.
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
 from threading import Lock
 
@@ -30,6 +31,28 @@ _PROBE_WORDS = 3
 # (FTS5, then our folding), as before documents were read whole: reading thousands of
 # documents would cost seconds, and a phrase that common is found inside passages anyway.
 MAX_DOCUMENTS_READ = 64
+
+
+_DIGITS = re.compile(r"\d+")
+# "Page 6 of 12", the page line most PDFs print, whether or not this index saw it repeat
+_PAGE_LINE = ("page", "#", "of", "#")
+
+
+def _masked(tokens: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    return tuple(_DIGITS.sub("#", t) for t in tokens)
+
+
+def without_runs(phrase: tuple[str, ...], runs: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """``phrase`` with every occurrence of each run taken out (digits match any digits): a
+    running header or page line that a quote copied across a page break carries."""
+    masked = list(_masked(phrase))
+    keep = [True] * len(phrase)
+    for run in runs:
+        n = len(run)
+        for i in range(len(masked) - n + 1):
+            if tuple(masked[i : i + n]) == run:
+                keep[i : i + n] = [False] * n
+    return tuple(t for t, k in zip(phrase, keep, strict=True) if k)
 
 
 def occurrences(tokens: list[str], phrase: tuple[str, ...]) -> list[int]:
@@ -54,6 +77,16 @@ class PhraseFinder:
         self.max_documents_read = max_documents_read
         self._tokens: OrderedDict[str, tuple[list[str], list[tuple[int, int]]]] = OrderedDict()
         self._lock = Lock()
+        self._runs: list[tuple[str, ...]] | None = None
+
+    def without_furniture(self, phrase: tuple[str, ...]) -> tuple[str, ...]:
+        """``phrase`` without the running headers, footers and page lines of the indexed
+        documents: what a quote copied across a page break holds that the text does not."""
+        if self._runs is None:
+            lines = [_masked(words(line)) for line in self.store.furniture()]
+            runs = {run for run in [*lines, _PAGE_LINE] if run}
+            self._runs = sorted(runs, key=len, reverse=True)
+        return without_runs(phrase, self._runs)
 
     def rows(self, phrase: tuple[str, ...]) -> list[int]:
         """Rows holding ``phrase`` in their text (or running across it, see the module

@@ -15,7 +15,7 @@ import pytest
 from ingest.models import ParsedDocument
 from ingest.pdf import parse_pdf
 from tests.utils import pdfs
-from tests.utils.shared import CONSULTATION, PLEDGE, TWINS
+from tests.utils.shared import CONSULTATION, HEADERS, PLEDGE, TWINS
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+\u2022]|\(?\d{1,3}[.)])\s+", re.MULTILINE)
 _MARKUP = [
@@ -139,3 +139,15 @@ def test_numbered_lines_at_the_foot_of_a_short_document_are_body_text(tmp_path: 
     assert "Recommendation 9 was adopted by consensus." in texts, texts
     # the real running lines still go
     assert not any("Running header" in t or "Page " in t for t in texts), texts
+
+
+@pytest.mark.parametrize("doc_id", [CONSULTATION, PLEDGE])
+def test_the_running_lines_taken_out_are_kept_aside(
+    parsed_pdfs: dict[str, ParsedDocument], doc_id: str
+) -> None:
+    """Phrase search takes them out of a quote copied across a page break (search/phrases.py)."""
+    furniture = parsed_pdfs[doc_id].furniture
+    assert HEADERS[doc_id] in furniture
+    assert any(re.fullmatch(r"Page \d+ of \d+", line) for line in furniture)
+    text = "\n".join(b.text for b in parsed_pdfs[doc_id].blocks)
+    assert not any(line in text for line in furniture)

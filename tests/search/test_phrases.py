@@ -20,9 +20,9 @@ from ingest.build import build_index
 from search.engine import Searcher
 from search.highlight import highlight_hits
 from search.loader import load_searcher
-from search.phrases import PhraseFinder, occurrences
+from search.phrases import PhraseFinder, occurrences, without_runs
 from search.query import parse_query
-from tests.utils.shared import DOC_IDS
+from tests.utils.shared import DOC_IDS, HEADERS
 from text.tokens import fold, word_spans, words
 
 WORD = re.compile(r"\S+")
@@ -244,3 +244,33 @@ def test_a_phrase_in_too_many_documents_is_matched_within_passages(searcher: Sea
     bounded = PhraseFinder(searcher.store, max_documents_read=0)
     assert bounded.rows(inside) == searcher.phrases.rows(inside) != []
     assert searcher.phrases.rows(tuple(crossing)) and not bounded.rows(tuple(crossing))
+
+
+def test_running_lines_are_taken_out_of_a_quote_with_any_page_number() -> None:
+    header = ("cartagena", "#", "second", "thematic")
+    quote = ("which", "cartagena", "40", "second", "thematic", "page", "6", "of", "12", "creates")
+    assert without_runs(quote, [header, ("page", "#", "of", "#")]) == ("which", "creates")
+    assert without_runs(("page", "one", "of"), [("page", "#", "of", "#")]) == ("page", "one", "of")
+
+
+@pytest.mark.slow
+def test_a_quote_copied_across_a_page_break_is_found_without_the_running_lines(
+    searcher: Searcher,
+) -> None:
+    """A PDF viewer copies page 6's running header and page line into the middle of the
+    sentence that runs from page 5 to page 6; the document's text holds neither."""
+    header = HEADERS[DOC_IDS[0]]
+    quote = (
+        '"The European project University Corridors for Refugees (UNICORE) was referenced, '
+        f"which {header} Page 6 of 12 creates a university corridor through which refugees "
+        'access higher education"'
+    )
+    hits = searcher.search(quote, k=5, mode="lexical")
+    assert hits and "creates a university corridor" in " ".join(h.text for h in hits)
+    highlight_hits(searcher, quote, hits, "lexical")
+    assert any(
+        "university corridor" in h.text[a:b] for h in hits for a, b in h.highlights if b - a > 40
+    )
+    # running lines are taken out, nothing else: a changed word still finds nothing
+    changed = quote.replace("creates a university", "creates no university")
+    assert searcher.search(changed, k=5, mode="lexical") == []
