@@ -43,6 +43,7 @@ from evals.runner import score_gold
 from evals.tune import _rows
 from search import lexical_confidence
 from search.engine import Searcher
+from search.fusion import zscores
 from search.loader import load_searcher
 from text.spans import split_sentences
 
@@ -133,18 +134,11 @@ def candidates(
     return out
 
 
-def _z(ranked: Ranked) -> dict[int, float]:
-    if not ranked:
-        return {}
-    a = np.array([x for _, x in ranked], dtype=np.float64)
-    sd = a.std()
-    z = (a - a.mean()) / sd if sd > 0 else np.zeros_like(a)
-    return {r: float(v) for (r, _), v in zip(ranked, z, strict=True)}
-
-
 def zfuse(lists: list[tuple[Ranked, float]]) -> list[int]:
     """Weighted sum of standardised lists; a row missing from a list gets the list's floor."""
-    parts = [(z, min(z.values(), default=0.0), w) for z, w in ((_z(r), w) for r, w in lists) if w]
+    parts = [
+        (z, min(z.values(), default=0.0), w) for z, w in ((zscores(r), w) for r, w in lists) if w
+    ]
     rows = set().union(*(z.keys() for z, _, _ in parts))
     fused = {r: sum(w * z.get(r, fl) for z, fl, w in parts) for r in rows}
     return [r for r, _ in sorted(fused.items(), key=lambda i: (-i[1], i[0]))[:10]]
@@ -159,7 +153,7 @@ def rrf(lists: list[tuple[Ranked, float]], k: int) -> list[int]:
 
 
 def zmax(a: Ranked, b: Ranked) -> Ranked:
-    za, zb = _z(a), _z(b)
+    za, zb = zscores(a), zscores(b)
     return [(r, max(za.get(r, -9.0), zb.get(r, -9.0))) for r in za.keys() | zb.keys()]
 
 

@@ -41,11 +41,12 @@ from cartagena.settings import get_settings
 from evals import crossval
 from evals.beir import load_beir
 from evals.cli import resolve
-from evals.dense_mix import METRICS, PerQuery, _z, add_scores, query_sets
+from evals.dense_mix import METRICS, PerQuery, add_scores, query_sets
 from evals.gold import GoldQuery
 from evals.tune import _rows, scifact_bench
 from search import lexical_confidence
 from search.engine import SENTENCE_RESCORE_DEPTH, Searcher
+from search.fusion import zscores
 from search.loader import load_searcher
 from search.sentence_dense import best_of
 from text.tokens import lexical_tokens
@@ -59,7 +60,7 @@ DEPTH = 200
 
 def zfuse(dense: Ranked, lex: Ranked) -> Ranked:
     """As ``search.fusion.zscore`` with the default weights, every fused row kept."""
-    d, lx = _z(dense), _z(lex)
+    d, lx = zscores(dense), zscores(lex)
     fd, fl = min(d.values(), default=0.0), min(lx.values(), default=0.0)
     fused = {
         r: W_DENSE * d.get(r, fd) + (1 - W_DENSE) * lx.get(r, fl) for r in d.keys() | lx.keys()
@@ -164,7 +165,7 @@ class Variant:
             sims = w.P[rows] @ w.P[fb].T  # rows x m
             own = np.array([[r == f for f in fb] for r in rows])
             sims = np.where(own, np.nan, sims)
-            boost = _z(list(zip(rows, np.nanmean(sims, axis=1).tolist(), strict=True)))
+            boost = zscores(list(zip(rows, np.nanmean(sims, axis=1).tolist(), strict=True)))
             fused = sorted(
                 ((r, f + self.gamma * boost[r]) for r, f in fused), key=lambda i: (-i[1], i[0])
             )

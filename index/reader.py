@@ -37,8 +37,6 @@ _HIT_COLUMNS = (
     "p.row, p.passage_id, p.doc_id, d.title, p.year, p.kind, p.page_start, p.page_end, "
     "p.section, p.text, p.citation, p.is_footnote, p.char_start, p.char_end, d.language"
 )
-# indexes written before footnote anchors have no such column: read as none
-_ANCHOR = {True: "p.anchor", False: "'' AS anchor"}
 # bm25s' top-k does not order ties; rows beyond k are fetched so that ties at the cut are
 # broken by row, as a stable sort of every score would
 _TIE_MARGIN = 64
@@ -100,8 +98,10 @@ class IndexStore:
         self.has_sentence_vectors = bool(
             self._query("SELECT 1 FROM sqlite_master WHERE name = 'sentence_vectors'")
         )
+        # indexes written before footnote anchors have no such column: read as none
         columns = {r[1] for r in self._query("PRAGMA table_info(passages)")}
-        self._hit_columns = f"{_HIT_COLUMNS}, {_ANCHOR['anchor' in columns]}"
+        anchor = "p.anchor" if "anchor" in columns else "'' AS anchor"
+        self._hit_columns = f"{_HIT_COLUMNS}, {anchor}"
         doc_columns = {r[1] for r in self._query("PRAGMA table_info(documents)")}
         self._has_furniture = "furniture" in doc_columns
         self.size = len(self.rows.years)

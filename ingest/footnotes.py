@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import re
 
+from text.tokens import words
+
 MIN_WORDS = 4
 MAX_WORDS = 30
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z\"\u201c(\u00c0-\u00dd])")
 _CLAUSE = re.compile(r"[,;:]\s+")
-_WORD = re.compile(r"[^\W_]+")
 
 
 def anchor_clause(before: str) -> str:
@@ -31,11 +32,10 @@ def anchor_clause(before: str) -> str:
     sentence = text[starts[-1] :] if starts else text
     clause = sentence
     for start in [m.end() for m in reversed(list(_CLAUSE.finditer(sentence)))]:
-        if len(_WORD.findall(sentence[start:])) >= MIN_WORDS:
+        if len(words(sentence[start:])) >= MIN_WORDS:
             clause = sentence[start:]
             break
-    words = clause.split()
-    return " ".join(words[-MAX_WORDS:]).strip(" ,;:(")
+    return " ".join(clause.split()[-MAX_WORDS:]).strip(" ,;:(")
 
 
 def anchors(befores: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

@@ -275,7 +275,8 @@ def answer_question(
     settings = searcher.settings
     threshold = settings.answer_min_score
     hits = searcher.search(question, k=k or settings.answer_passages, filters=filters)
-    language = detect_language(parse_query(question).text)
+    text = parse_query(question).text
+    language = detect_language(text)
     if language != "en":
         # The checks that let a sentence answer (answer type, must terms, coverage) read
         # English; unchecked, a Spanish or Portuguese question would be answered blind or
@@ -292,7 +293,7 @@ def answer_question(
         return Answer(question, [], hits, 0.0, reason, threshold)
     best = max(s.score for s in scored)
     known = searcher.store.vocabulary
-    q = read_question(parse_query(question).text, known)
+    q = read_question(text, known)
     if best < threshold:
         reason = (
             f"nothing in the documents answers this closely enough: the best sentence scores "

@@ -271,14 +271,7 @@ class Searcher:
     def _mask(self, parsed: ParsedQuery, filters: Filters) -> np.ndarray | None:
         mask = self.store.mask(filters)
         for phrase, bare in parsed.variants():
-            rows = self.phrases.rows(phrase)
-            if not rows and bare != phrase:
-                rows = self.phrases.rows(bare)  # pasted with what a PDF viewer adds (search.query)
-            if not rows:
-                # copied across a page break: the running header and page line come along
-                plain = self.phrases.without_furniture(bare)
-                if plain and plain != bare:
-                    rows = self.phrases.rows(plain)
+            _, rows = self.phrases.resolve(phrase, bare)
             allowed = np.zeros(self.store.size, dtype=bool)
             allowed[rows] = True
             mask = allowed if mask is None else (mask & allowed)

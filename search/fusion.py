@@ -30,7 +30,8 @@ def _minmax(ranked: Ranked) -> dict[int, float]:
     return {r: (s - lo) / span if span > 0 else 1.0 for r, s in ranked}
 
 
-def _zscore(ranked: Ranked) -> dict[int, float]:
+def zscores(ranked: Ranked) -> dict[int, float]:
+    """Each row's score standardised over the list, (score - mean) / std (0 when flat)."""
     if not ranked:
         return {}
     scores = [s for _, s in ranked]
@@ -45,7 +46,7 @@ def dense_max(first: Ranked, second: Ranked) -> Ranked:
     score. Two models' raw cosines are not comparable (e5's crowd into 0.7-0.9, MiniLM's spread
     over 0-1); their z-scores are, and the max lets either model vouch for a passage the other
     misses (evals/dense_mix.py)."""
-    a, b = _zscore(first), _zscore(second)
+    a, b = zscores(first), zscores(second)
     merged = {r: max(a.get(r, float("-inf")), b.get(r, float("-inf"))) for r in a.keys() | b.keys()}
     return sorted(merged.items(), key=lambda item: (-item[1], item[0]))
 
@@ -84,7 +85,7 @@ def convex(
 def zscore(
     dense: Ranked, lexical: Ranked, weight_dense: float, share: float = 1.0
 ) -> dict[int, float]:
-    d, lx = _zscore(dense), _zscore(lexical)
+    d, lx = zscores(dense), zscores(lexical)
     d_floor, lx_floor = min(d.values(), default=0.0), min(lx.values(), default=0.0)
     w_lex = (1.0 - weight_dense) * share
     return {

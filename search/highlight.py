@@ -14,7 +14,7 @@ import numpy as np
 
 from index.models import Hit
 from search.engine import Searcher
-from search.query import ParsedQuery, parse_query
+from search.query import ParsedQuery, occurrences, parse_query
 from search.sentence_vectors import sentence_vectors
 from text.spans import Sentence, Token, split_sentences, tokens
 from text.tokens import STOPWORDS, STOPWORDS_BY_LANGUAGE, lexical_tokens, stem_words
@@ -63,11 +63,9 @@ def term_spans(text: str, query: ParsedQuery, language: str = "en") -> list[Span
 
 def phrase_spans(toks: Sequence[Token], phrase: tuple[str, ...]) -> list[Span]:
     n = len(phrase)
-    words_ = [t.word for t in toks]
     return [
         Span(toks[i].start, toks[i + n - 1].end, "phrase")
-        for i in range(len(toks) - n + 1)
-        if words_[i : i + n] == list(phrase)
+        for i in occurrences([t.word for t in toks], phrase)
     ]
 
 
@@ -130,13 +128,8 @@ def crossing_phrases(searcher: Searcher, hit: Hit, parsed: ParsedQuery) -> list[
     for phrase, bare in parsed.variants():
         if phrase_spans(toks, phrase) or phrase_spans(toks, bare):
             continue  # whole in this passage: term_spans marked it
-        plain = searcher.phrases.without_furniture(bare)
-        found: list[tuple[int, int]] = []
-        for candidate in (phrase, bare, plain):
-            found = searcher.phrases.document_spans(hit.doc_id, candidate) if candidate else []
-            if found:
-                break
-        for start, end in found:
+        form, _ = searcher.phrases.resolve(phrase, bare)  # as the search found it
+        for start, end in searcher.phrases.document_spans(hit.doc_id, form):
             a, b = max(start, hit.char_start), min(end, hit.char_end)
             if a < b:
                 out.append(Span(a - hit.char_start, b - hit.char_start, "phrase"))

@@ -16,17 +16,21 @@ from __future__ import annotations
 import logging
 import re
 from collections import OrderedDict
+from collections.abc import Iterator
 from threading import Lock
 
 from index.reader import IndexStore
-from search.query import contains_phrase
-from text.tokens import word_spans, words
+from search.query import contains_phrase, occurrences
+from text.spans import tokens as word_tokens
+from text.tokens import words
 
 log = logging.getLogger(__name__)
 
 # words of the phrase looked up in FTS5 to pick the documents worth reading in full; the
 # longest are the rarest, as a rule, and each one narrows the set
 _PROBE_WORDS = 3
+# phrases whose matching form and rows are kept: a search and its highlights resolve the same
+_RESOLVED = 256
 # A phrase whose longest words are in more documents than this is matched passage by passage
 # (FTS5, then our folding), as before documents were read whole: reading thousands of
 # documents would cost seconds, and a phrase that common is found inside passages anyway.
@@ -55,13 +59,6 @@ def without_runs(phrase: tuple[str, ...], runs: list[tuple[str, ...]]) -> tuple[
     return tuple(t for t, k in zip(phrase, keep, strict=True) if k)
 
 
-def occurrences(tokens: list[str], phrase: tuple[str, ...]) -> list[int]:
-    """Token positions where ``phrase`` starts in ``tokens``."""
-    n = len(phrase)
-    first = phrase[0]
-    return [i for i, t in enumerate(tokens) if t == first and tuple(tokens[i : i + n]) == phrase]
-
-
 class PhraseFinder:
     """The passages of one index version that hold a phrase, keeping a few documents'
     tokens at hand (a searcher answers many requests, often about the same documents)."""
@@ -78,6 +75,41 @@ class PhraseFinder:
         self._tokens: OrderedDict[str, tuple[list[str], list[tuple[int, int]]]] = OrderedDict()
         self._lock = Lock()
         self._runs: list[tuple[str, ...]] | None = None
+        self._resolved: OrderedDict[
+            tuple[tuple[str, ...], tuple[str, ...]], tuple[tuple[str, ...], list[int]]
+        ] = OrderedDict()
+
+    def resolve(
+        self, phrase: tuple[str, ...], bare: tuple[str, ...]
+    ) -> tuple[tuple[str, ...], list[int]]:
+        """The form of a quoted phrase that the documents hold, and its rows: as typed; else
+        as the text would hold it (``bare``: footnote marks and line-end hyphens a PDF viewer
+        copies, search.query); else also without the running headers and page lines a copy
+        across a page break carries. As typed, with no rows, when none is found."""
+        key = (phrase, bare)
+        with self._lock:
+            if key in self._resolved:
+                self._resolved.move_to_end(key)
+                return self._resolved[key]
+        found: tuple[tuple[str, ...], list[int]] = (phrase, [])
+        for form in self._forms(phrase, bare):
+            rows = self.rows(form)
+            if rows:
+                found = (form, rows)
+                break
+        with self._lock:
+            self._resolved[key] = found
+            while len(self._resolved) > _RESOLVED:
+                self._resolved.popitem(last=False)
+        return found
+
+    def _forms(self, phrase: tuple[str, ...], bare: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
+        yield phrase
+        if bare != phrase:
+            yield bare
+        plain = self.without_furniture(bare)
+        if plain and plain not in (phrase, bare):
+            yield plain
 
     def without_furniture(self, phrase: tuple[str, ...]) -> tuple[str, ...]:
         """``phrase`` without the running headers, footers and page lines of the indexed
@@ -154,8 +186,8 @@ class PhraseFinder:
                 self._tokens.move_to_end(doc_id)
                 return cached
         _, text = self.store.document(doc_id)
-        spans = word_spans(text)
-        entry = ([t for t, _, _ in spans], [(s, e) for _, s, e in spans])
+        toks = word_tokens(text)  # the document's text is NFKC: as ``words`` reads it
+        entry = ([t.word for t in toks], [(t.start, t.end) for t in toks])
         with self._lock:
             self._tokens[doc_id] = entry
             while len(self._tokens) > self.cached_documents:

@@ -61,7 +61,12 @@ def parse_query(raw: str) -> ParsedQuery:
     return ParsedQuery(raw=query, text=text, phrases=tuple(phrases), unmarked=tuple(unmarked))
 
 
-def contains_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+def occurrences(tokens: list[str], phrase: tuple[str, ...]) -> list[int]:
+    """Token positions where ``phrase`` starts in ``tokens``."""
     n = len(phrase)
     first = phrase[0]
-    return any(tokens[i : i + n] == list(phrase) for i, t in enumerate(tokens) if t == first)
+    return [i for i, t in enumerate(tokens) if t == first and tuple(tokens[i : i + n]) == phrase]
+
+
+def contains_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    return bool(occurrences(tokens, phrase))

@@ -139,26 +139,6 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
-def word_spans(text: str) -> list[tuple[str, int, int]]:
-    """The tokens of :func:`words`, each with its start and end offset in ``text`` itself.
-
-    Folding can change a string's length (accents decompose), so a phrase found among folded
-    words is mapped back to the original text character by character: that is how a match
-    that runs across passage boundaries is placed in the passages it touches."""
-    if text.isascii():
-        return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text.lower())]
-    folded: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        f = fold(ch)
-        folded.append(f)
-        origin.extend([i] * len(f))
-    joined = "".join(folded)
-    return [
-        (m.group(0), origin[m.start()], origin[m.end() - 1] + 1) for m in _TOKEN.finditer(joined)
-    ]
-
-
 def stem_words(toks: list[str], language: str = "en") -> list[str]:
     """The stems of already folded words, one call to the stemmer for the whole list.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -20,10 +21,11 @@ from ingest.build import build_index
 from search.engine import Searcher
 from search.highlight import highlight_hits
 from search.loader import load_searcher
-from search.phrases import PhraseFinder, occurrences, without_runs
-from search.query import parse_query
+from search.phrases import PhraseFinder, without_runs
+from search.query import occurrences, parse_query
 from tests.utils.shared import DOC_IDS, HEADERS
-from text.tokens import fold, word_spans, words
+from text.spans import tokens
+from text.tokens import fold, words
 
 WORD = re.compile(r"\S+")
 
@@ -37,12 +39,22 @@ WORD = re.compile(r"\S+")
         "",
     ],
 )
-def test_word_spans_are_the_words_with_their_place_in_the_text(text: str) -> None:
-    spans = word_spans(text)
-    assert [t for t, _, _ in spans] == words(text)
-    for token, start, end in spans:
-        assert words(text[start:end]) == [token], (token, text[start:end])
-        assert fold(text[start:end]).strip()
+def test_tokens_are_the_words_with_their_place_in_the_text(text: str) -> None:
+    """What the phrase finder reads a document with (``text.spans.tokens``), on text
+    normalised as ingest normalises it (NFKC: ligatures and decomposed accents composed)."""
+    text = unicodedata.normalize("NFKC", text)
+    toks = tokens(text)
+    assert [t.word for t in toks] == words(text)
+    for tok in toks:
+        assert words(text[tok.start : tok.end]) == [tok.word], (tok, text[tok.start : tok.end])
+        assert fold(text[tok.start : tok.end]).strip()
+
+
+@pytest.mark.slow
+def test_the_shared_documents_read_as_tokens_are_their_words(searcher: Searcher) -> None:
+    for doc_id in DOC_IDS:
+        _, text = searcher.store.document(doc_id)
+        assert [t.word for t in tokens(text)] == words(text)
 
 
 def test_occurrences_finds_every_start_of_the_phrase() -> None:
