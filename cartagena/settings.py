@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     # English queries over an index holding the cross-lingual vectors: hybrid fusion's dense
     # side becomes, per passage, the larger of the two models' standardised scores
     # (search.fusion.dense_max). Best held-out figures (python -m evals.dense_mix --feedback),
-    # but one more query embedding: one-client hybrid p50 41 ms against 10 ms over HTTP, which
+    # but one more query embedding: one-client hybrid p50 26-41 ms against 10-13 ms, which
     # breaks the latency targets of benchmarks/README.md; so off (evals/REPORT.md, "Dense max,
     # measured again").
     hybrid_dense_max: bool = False
