@@ -307,13 +307,13 @@ class IndexStore:
             )
         ]
 
-    def furniture(self) -> list[str]:
-        """Every distinct running header, footer and page line taken out of the documents'
-        text (PDFs; none from an index written before they were kept)."""
+    def furniture(self) -> dict[str, list[str]]:
+        """Document id -> the running headers, footers and page lines taken out of its text
+        (PDFs; none from an index written before they were kept)."""
         if not self._has_furniture:
-            return []
-        rows = self._query("SELECT furniture FROM documents WHERE furniture IS NOT NULL")
-        return list(dict.fromkeys(line for r in rows for line in json.loads(r[0])))
+            return {}
+        rows = self._query("SELECT doc_id, furniture FROM documents WHERE furniture IS NOT NULL")
+        return {r[0]: list(json.loads(r[1])) for r in rows}
 
     def documents_with_word(self, word: str) -> set[str]:
         """Documents with a passage whose text or section heading holds ``word`` (FTS5): a

@@ -75,6 +75,7 @@ class PhraseFinder:
         self._tokens: OrderedDict[str, tuple[list[str], list[tuple[int, int]]]] = OrderedDict()
         self._lock = Lock()
         self._runs: list[tuple[str, ...]] | None = None
+        self._runs_by_doc: dict[str, list[tuple[str, ...]]] = {}
         self._resolved: OrderedDict[
             tuple[tuple[str, ...], tuple[str, ...]], tuple[tuple[str, ...], list[int]]
         ] = OrderedDict()
@@ -97,6 +98,8 @@ class PhraseFinder:
             if rows:
                 found = (form, rows)
                 break
+        else:
+            found = (phrase, self.furniture_rows(bare))
         with self._lock:
             self._resolved[key] = found
             while len(self._resolved) > _RESOLVED:
@@ -115,10 +118,29 @@ class PhraseFinder:
         """``phrase`` without the running headers, footers and page lines of the indexed
         documents: what a quote copied across a page break holds that the text does not."""
         if self._runs is None:
-            lines = [_masked(words(line)) for line in self.store.furniture()]
-            runs = {run for run in [*lines, _PAGE_LINE] if run}
+            self._runs_by_doc = {
+                doc: [run for run in (_masked(words(line)) for line in lines) if run]
+                for doc, lines in self.store.furniture().items()
+            }
+            runs = {run for lines in self._runs_by_doc.values() for run in lines} | {_PAGE_LINE}
             self._runs = sorted(runs, key=len, reverse=True)
         return without_runs(phrase, self._runs)
+
+    def furniture_rows(self, phrase: tuple[str, ...]) -> list[int]:
+        """The first passage of each document whose running header or footer holds
+        ``phrase``: that wording is printed on its pages but is not text of any passage (a
+        bare page line, in every PDF, finds nothing)."""
+        self.without_furniture(phrase)  # loads the runs
+        masked = _masked(without_runs(phrase, [_PAGE_LINE]))
+        if not masked:
+            return []
+        out = []
+        for doc, runs in sorted(self._runs_by_doc.items()):
+            if any(run != _PAGE_LINE and contains_phrase(list(run), masked) for run in runs):
+                spans = self.store.passage_spans(doc)
+                if spans:
+                    out.append(spans[0][0])
+        return sorted(out)
 
     def rows(self, phrase: tuple[str, ...]) -> list[int]:
         """Rows holding ``phrase`` in their text (or running across it, see the module

@@ -8,15 +8,24 @@ from dataclasses import dataclass
 from cartagena.errors import InvalidQueryError
 from text.tokens import words
 
-MAX_QUERY_CHARS = 1000
+# A whole paragraph pasted in quotes must be searchable: the same cap as a /similar draft.
+MAX_QUERY_CHARS = 10_000
 _PHRASE = re.compile(
     r"[\"\u201c\u201d\u00ab\u00bb]([^\"\u201c\u201d\u00ab\u00bb]*)[\"\u201c\u201d\u00ab\u00bb]"
 )
 
 
 # What a PDF viewer copies that the document's text does not hold: a footnote mark with the
-# words it follows ("five persons)1," or "persons¹") and a word hyphenated at a line end
-# ("reset-\ntlement"). A quote not found as typed is tried again without them.
+# words it follows ("five persons)1," or "persons¹"), the number a footnote starts with ("1
+# Representatives of ..."), and a word hyphenated at a line end ("reset-\ntlement"); and what
+# a Markdown source holds around the words (footnote references "<sup>6</sup>" and "[^6]",
+# other tags, link targets). A quote not found as typed is tried again without them.
+_MARKUP = [
+    (re.compile(r"<sup>\s*[\w*]{1,3}\s*</sup>|\[\^[\w*]+\]:?"), " "),
+    (re.compile(r"<[^>]{1,200}>"), " "),
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),
+]
+_LEADING_MARK = re.compile(r"^\s*\d{1,2}\s+(?=[^\W\d])")
 _SUPERSCRIPTS = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079]+")
 _GLUED_MARK = re.compile(r"(?<=[a-z)\]])\d{1,2}(?=[\s,;:!?)\]]|\.(?!\d)|$)")
 _LINE_END_HYPHEN = re.compile(r"(?<=[a-z])-[ \t]*\n\s*(?=[a-z])")
@@ -37,7 +46,10 @@ class ParsedQuery:
 
 
 def without_marks(text: str) -> str:
-    """``text`` without footnote marks and with words hyphenated at a line end joined."""
+    """``text`` without footnote marks and markup, words hyphenated at a line end joined."""
+    for pattern, repl in _MARKUP:
+        text = pattern.sub(repl, text)
+    text = _LEADING_MARK.sub("", text)
     return _LINE_END_HYPHEN.sub("", _GLUED_MARK.sub("", _SUPERSCRIPTS.sub("", text)))
 
 

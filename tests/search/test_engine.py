@@ -142,7 +142,7 @@ def test_hits_are_ranked_and_cited(searcher: Searcher, mode: str) -> None:
         assert h.citation.startswith(h.title) and h.page_start and h.doc_id in DOC_IDS
 
 
-@pytest.mark.parametrize("query", ["", "   ", '""', '" "', "?!", "x" * 1001])
+@pytest.mark.parametrize("query", ["", "   ", '""', '" "', "?!", "x" * 10_001])
 def test_queries_without_words_are_refused(searcher: Searcher, query: str) -> None:
     with pytest.raises(InvalidQueryError):
         searcher.search(query)

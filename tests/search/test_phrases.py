@@ -206,6 +206,13 @@ def test_a_quote_of_stop_words_lists_the_passages_that_hold_it_in_lexical_mode(
         # numbers that belong to the wording stay
         ('"Article 22.7 of"', ("article", "22", "7", "of")),
         ('"Cartagena+40 and 2024-2034"', ("cartagena", "40", "and", "2024", "2034")),
+        # the number a footnote starts with, as a viewer copies it, and Markdown source
+        ('"1 Representatives of GAR-PAC"', ("representatives", "of", "gar", "pac")),
+        ('"<sup>1</sup> Representatives of"', ("representatives", "of")),
+        (
+            '"Institutions<sup>6</sup> and [^7] the [Chile Plan](https://x.org/a b)"',
+            ("institutions", "and", "the", "chile", "plan"),
+        ),
         ('"G20 and CO2"', ("g20", "and", "co2")),
     ],
 )
@@ -286,3 +293,50 @@ def test_a_quote_copied_across_a_page_break_is_found_without_the_running_lines(
     # running lines are taken out, nothing else: a changed word still finds nothing
     changed = quote.replace("creates a university", "creates no university")
     assert searcher.search(changed, k=5, mode="lexical") == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "quote",
+    [
+        # a footnote copied from the PDF (its number first) or from the Markdown source
+        '"1 Representatives of GAR-PAC; the Jesuit Service with Migrants LAC"',
+        '"<sup>1</sup> Representatives of GAR-PAC; the Jesuit Service with Migrants LAC"',
+    ],
+)
+def test_a_footnote_quoted_with_its_number_or_its_markup_is_found(
+    searcher: Searcher, quote: str
+) -> None:
+    hits = searcher.search(quote, k=5, mode="hybrid")
+    assert hits and hits[0].doc_id == DOC_IDS[0]
+    assert "Representatives of GAR-PAC; the Jesuit Service" in hits[0].text
+
+
+@pytest.mark.slow
+def test_a_paragraph_longer_than_a_thousand_characters_is_found_quoted_whole(
+    searcher: Searcher,
+) -> None:
+    """A negotiator pastes a whole paragraph; the longest of the consultation runs past 1,000
+    characters (the old query cap)."""
+    _, text = searcher.store.document(DOC_IDS[0])
+    paragraph = max(text.split("\n"), key=len)
+    assert len(paragraph) > 1000
+    hits = searcher.search(f'"{paragraph}"', k=5, mode="hybrid")
+    assert hits and all(h.doc_id == DOC_IDS[0] for h in hits)
+    assert paragraph[:200] in " ".join(h.text for h in hits)
+
+
+@pytest.mark.slow
+def test_a_running_header_quoted_alone_finds_its_document_and_a_page_line_nothing(
+    searcher: Searcher,
+) -> None:
+    """The header is printed on every page but is text of no passage: its document's first
+    passage answers it. "Page 2 of 12" is in every PDF and names nothing."""
+    for doc_id in DOC_IDS:
+        hits = searcher.search(f'"{HEADERS[doc_id]}"', k=5, mode="lexical")
+        assert [h.doc_id for h in hits] == [doc_id], (doc_id, hits)
+        assert hits[0].char_start == searcher.store.passage_spans(doc_id)[0][1]
+    assert searcher.search('"Page 2 of 12"', k=5, mode="hybrid") == []
+    # one word changed: nothing
+    changed = HEADERS[DOC_IDS[0]].replace("Second", "Third")
+    assert searcher.search(f'"{changed}"', k=5, mode="lexical") == []
