@@ -47,15 +47,17 @@ def pdf_runs(folder: Path, n: int, seed: int) -> list[tuple[str, str]]:
     from pypdf import PdfReader
 
     rng = random.Random(seed)
-    out = []
+    out: list[tuple[str, str]] = []
     for path in sorted(folder.glob("*.pdf")):
         pages = [page.extract_text() or "" for page in PdfReader(path).pages]
         lines = [line for page in pages for line in page.split("\n")]
-        while sum(1 for doc, _ in out if doc == path.stem) < n:
+        taken = 0
+        while taken < n:
             i = rng.randrange(len(lines))
             run = "\n".join(lines[i : i + rng.choice([1, 2, 3, 5])]).strip()
             if len(run.split()) >= 3:
                 out.append((path.stem, run))
+                taken += 1
     return out
 
 
