@@ -16,7 +16,8 @@ missing. The thresholds are calibrated by cross-validation (``cartagena eval --a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from cartagena.settings import Settings
 from index.models import Filters, Hit
@@ -45,6 +46,17 @@ QUESTION_WORDS = frozenset(
     )
 )
 MIN_SENTENCE_WORDS = 4
+# A sentence that opens with a pronoun continues the one before it ("The Cartagena Declaration
+# ... marked a milestone. It introduced a broadened definition ..."): shown alone, the first
+# leaves out what the subject did and the second does not say what "it" is.
+# "It was noted that ..." / "It is essential to ..." refer to nothing: the report's voice.
+_REFERS_BACK = re.compile(
+    r"(?!it (?:is|was|has been|had been|will be|would be)(?: (?:also|further|therefore|\w+ly))?"
+    r" \w+ (?:that|to)\b)"
+    r"(?:it|its|this|these|they|their|such)\b",
+    re.IGNORECASE,
+)
+_MAX_JOINED = 2  # sentences joined on each side of an answer sentence
 LANGUAGE_NAMES = {"es": "Spanish", "pt": "Portuguese"}
 
 
@@ -266,6 +278,45 @@ def choose(scored: list[AnswerSentence], settings: Settings) -> list[AnswerSente
     return sorted(chosen, key=lambda s: (doc_order.index(s.doc_id), s.doc_start))
 
 
+def with_referents(chosen: list[AnswerSentence], by_id: dict[str, Hit]) -> list[AnswerSentence]:
+    """Each answer sentence joined with the sentences of its passage that refer back to it
+    and, when it opens with a pronoun, with the sentence it refers back to; overlapping
+    results in one passage become one."""
+    out: list[AnswerSentence] = []
+    for s in chosen:
+        hit = by_id[s.passage_id]
+        spans = split_sentences(hit.text)
+        at = next((i for i, x in enumerate(spans) if x.start <= s.start < x.end), None)
+        if at is None:
+            out.append(s)
+            continue
+        a = b = at
+        while a > 0 and at - a < _MAX_JOINED and _REFERS_BACK.match(spans[a].text):
+            a -= 1
+        while b + 1 < len(spans) and b - at < _MAX_JOINED and _REFERS_BACK.match(spans[b + 1].text):
+            b += 1
+        start, end = min(spans[a].start, s.start), max(spans[b].end, s.end)
+        prev = out[-1] if out else None
+        if prev is not None and prev.passage_id == s.passage_id and start < prev.end:
+            start, end, s = min(start, prev.start), max(end, prev.end), max(prev, s, key=_score)
+            out.pop()
+        out.append(
+            replace(
+                s,
+                text=hit.text[start:end],
+                start=start,
+                end=end,
+                doc_start=hit.char_start + start,
+                doc_end=hit.char_start + end,
+            )
+        )
+    return out
+
+
+def _score(s: AnswerSentence) -> float:
+    return s.score
+
+
 def answer_question(
     searcher: Searcher,
     question: str,
@@ -321,7 +372,7 @@ def answer_question(
     if not answering:
         reason, missing = refusal(q, checks, known, min_cov, threshold)
         return Answer(question, [], [], best, reason, threshold, extra, missing)
-    chosen = choose(answering, settings)
+    chosen = with_referents(choose(answering, settings), by_id)
     cited = list(dict.fromkeys(s.passage_id for s in chosen))
     passages = sorted(hits, key=lambda h: (h.passage_id not in cited, h.rank))
     return Answer(question, chosen, passages, best, None, threshold, extra)

@@ -153,6 +153,31 @@ def test_a_near_miss_is_answered_when_the_documents_do_say_it(searcher: Searcher
     assert b.answered and "150" in (b.text or "")
 
 
+@pytest.mark.slow
+def test_a_sentence_that_refers_back_is_answered_with_what_it_refers_to(
+    searcher: Searcher,
+) -> None:
+    """ "It introduced a broadened definition" says what the declaration did; the sentence
+    before it says which declaration "it" is: the answer holds both, in reading order."""
+    a = answer_question(searcher, "What did the 1984 Cartagena Declaration introduce?")
+    assert a.answered, a.reason
+    text = a.text or ""
+    named = text.find("The Cartagena Declaration on Refugees, adopted in 1984")
+    assert 0 <= named < text.find("It introduced a broadened definition of refugees")
+    for s in a.sentences:
+        passage = next(p for p in a.passages if p.passage_id == s.passage_id)
+        assert passage.text[s.start : s.end] == s.text
+
+
+@pytest.mark.slow
+def test_the_reports_own_voice_is_not_taken_for_a_reference_back(searcher: Searcher) -> None:
+    """ "It was proposed to conduct a mapping ..." follows the answer but refers to nothing
+    in it: it is not joined."""
+    a = answer_question(searcher, "avoiding duplication between regional mechanisms")
+    assert a.answered and "avoid duplication and overlap" in (a.text or "")
+    assert "It was proposed to conduct a mapping" not in (a.text or "")
+
+
 def test_a_complex_preposition_is_not_a_term_the_evidence_must_hold() -> None:
     """ "on behalf of" asks nothing about the topic; "Brazil" and "inaugurated" do."""
     q = read_question("Who inaugurated the consultation on behalf of Brazil?", {"brazil"})
