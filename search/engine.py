@@ -24,7 +24,9 @@ from search.batching import batcher_for
 from search.models import MODES
 from search.phrases import PhraseFinder
 from search.query import ParsedQuery, parse_query
+from search.question import read_question
 from search.sentence_dense import SentenceMatrix, best_of
+from search.typed_order import TYPED_DEPTH, asks_for_type, typed_first
 from search.vector_cache import VectorCache
 from text.language import detect_language
 from text.tokens import lexical_tokens
@@ -171,14 +173,20 @@ class Searcher:
         mask = self._mask(parsed, filters or Filters())
         if mask is not None and not mask.any():
             return []
-        ranked = self.rank(parsed.text, k, mode, mask, filters)
-        if parsed.phrases and mask is not None and len(ranked) < k:
+        # a question asking for a date, number, place or name: passages holding one first
+        typed = asks_for_type(parsed.text)
+        depth = max(k, TYPED_DEPTH) if typed else k
+        ranked = self.rank(parsed.text, depth, mode, mask, filters)
+        if parsed.phrases and mask is not None and len(ranked) < depth:
             # every passage that holds the quote is a result, also where BM25 scores none of
             # its words (a quote of stop words: "I.", "in the"), after those it does score
             seen = {r for r, _ in ranked}
             rest = [(int(r), 0.0) for r in np.flatnonzero(mask) if int(r) not in seen]
-            ranked = ranked + rest[: k - len(ranked)]
-        return self.store.hits([r for r, _ in ranked], [s for _, s in ranked])
+            ranked = ranked + rest[: depth - len(ranked)]
+        hits = self.store.hits([r for r, _ in ranked], [s for _, s in ranked])
+        if typed:
+            hits = typed_first(read_question(parsed.text, self.store.vocabulary), hits)
+        return hits[:k]
 
     def rank(
         self,

@@ -1,0 +1,56 @@
+"""A question asking for a date, number, place or name ranks the passages that hold one first
+(search/typed_order.py), on the shared corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.engine import Searcher
+from search.question import read_question
+from search.typed_order import asks_for_type, typed_first
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("When did Caribbean states first take part in a Cartagena declaration?", True),
+        ("How many participants attended the Brasilia consultation?", True),
+        ("In which year was the Brazil Plan of Action adopted", True),
+        ("Which UN agencies attended the consultation?", True),
+        # statements that contain a question's words, and questions asking for no type
+        ("Participants stressed how much complementary admission routes could offer", False),
+        ("the number of refugees resettled in 2023", False),
+        ("What is the purpose of the multi-stakeholder pledge?", False),
+        ("family reunification recommendations", False),
+    ],
+)
+def test_only_a_question_asking_for_a_type_is_reordered(text: str, asks: bool) -> None:
+    assert asks_for_type(text) is asks
+
+
+@pytest.mark.slow
+def test_a_when_question_ranks_first_the_passage_that_gives_a_date(searcher: Searcher) -> None:
+    """Ranked by words alone, the passage on the Process's "four decades" (no date) came
+    before the one that says when Caribbean states first took part."""
+    question = "When did Caribbean states first take part in a Cartagena declaration?"
+    hits = searcher.search(question, k=5)
+    assert "In 2014, the Brazil Declaration and Plan of Action" in hits[0].text
+    assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
+    untyped = searcher.rank(question, 20, "hybrid", None)
+    rows = [h.passage_id for h in searcher.store.hits([r for r, _ in untyped], [0.0] * 20)]
+    assert rows.index(hits[0].passage_id) > 0  # it was not first before reordering
+
+
+@pytest.mark.slow
+def test_reordering_keeps_every_passage_and_each_group_in_its_order(searcher: Searcher) -> None:
+    question = "How many participants attended the Brasilia consultation?"
+    ranked = searcher.rank(question, 20, "hybrid", None)
+    hits = searcher.store.hits([r for r, _ in ranked], [s for _, s in ranked])
+    q = read_question(question, searcher.store.vocabulary)
+    ordered = typed_first(q, list(hits))
+    assert sorted(h.passage_id for h in ordered) == sorted(h.passage_id for h in hits)
+    scores = [h.score for h in ordered]
+    cut = next(i for i in range(len(scores)) if i + 1 == len(scores) or scores[i + 1] > scores[i])
+    # two runs, each by descending score: those with a number, then those without
+    assert scores[: cut + 1] == sorted(scores[: cut + 1], reverse=True)
+    assert scores[cut + 1 :] == sorted(scores[cut + 1 :], reverse=True)
