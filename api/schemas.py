@@ -77,7 +77,10 @@ class SearchHit(BaseModel):
     page_end: str | None
     section: str
     text: str
-    score: float
+    score: float = Field(
+        description="the ranking score of the mode; results follow it, except that a question "
+        "asking for a date, number, place or name lists first the passages that hold one"
+    )
     citation: str = Field(description="ready to paste: title (place, year), section, page")
     is_footnote: bool
     char_start: int = Field(description="offset of the passage in the document's normalised text")

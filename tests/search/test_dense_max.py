@@ -47,7 +47,9 @@ def minilm(searcher: Searcher, settings: Settings) -> Searcher:
 
 
 def _first_hit(s: Searcher, query: GoldQuery) -> int | None:
-    hits = s.search(query.query, k=10)
+    """Rank of the first hit as fusion ranks it (before a typed question's reordering)."""
+    ranked = s.rank(query.query, 10, "hybrid", None)
+    hits = s.store.hits([r for r, _ in ranked], [x for _, x in ranked])
     gains = score_gold(query, [Result(h.doc_id, h.text) for h in hits]).gains
     return next((i + 1 for i, g in enumerate(gains) if g > 0), None)
 
