@@ -113,6 +113,11 @@ class Settings(BaseSettings):
     # (search/feedback.py). 0 terms = off. Cross-validated: python -m evals.prf
     # (evals/REPORT.md, "Query expansion and pseudo-relevance feedback").
     hybrid_prf_terms: int = Field(10, ge=0)
+    # A query not in English adds to BM25 the index stems its words are cognates of
+    # ("repatriación" -> "repatri"): search/cognates.py, evals/REPORT.md "Cognates".
+    lexical_cognates: bool = True
+    lexical_cognate_prefix: int = Field(5, ge=3, le=12)
+    lexical_cognate_share: float = Field(0.75, ge=0.0, le=1.0)
     hybrid_prf_weight: float = Field(0.3, ge=0.0)
     hybrid_prf_confidence: float = Field(0.5, ge=0.0, le=1.0)
     keep_versions: int = Field(2, ge=1)

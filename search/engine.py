@@ -11,6 +11,7 @@ query ranks within the filtered set instead of filtering a truncated list.
 from __future__ import annotations
 
 import logging
+from functools import cached_property
 
 import numpy as np
 
@@ -18,9 +19,10 @@ from cartagena.errors import InvalidQueryError
 from cartagena.settings import Settings
 from embedding.base import Embedder
 from index.models import Filters, Hit
-from index.reader import IndexStore
+from index.reader import IndexStore, top_rows
 from search import feedback, fusion, lexical_confidence
 from search.batching import batcher_for
+from search.cognates import CognateFinder
 from search.models import MODES
 from search.phrases import PhraseFinder
 from search.query import ParsedQuery, parse_query
@@ -157,7 +159,30 @@ class Searcher:
             words_only = lexical_tokens(text, stem=False)
             found = self.store.fts_bm25(words_only, k if mask is None else self.store.size)
             return [(r, s) for r, s in found if mask is None or mask[r]][:k]
+        if self.settings.lexical_cognates and detect_language(text) != "en":
+            cognates = self.cognate_terms(text)
+            if cognates:
+                base = self.store.bm25_scores(text)
+                extra = self.store.bm25_term_scores(dict.fromkeys(cognates, 1.0))
+                return top_rows(extra if base is None else base + extra, k, mask)
         return self.store.bm25_top(text, k, mask)
+
+    @cached_property
+    def cognates(self) -> CognateFinder:
+        s = self.settings
+        return CognateFinder(
+            self.store.vocabulary, s.lexical_cognate_prefix, s.lexical_cognate_share
+        )
+
+    def cognate_terms(self, text: str) -> list[str]:
+        """The index stems the words of ``text`` (not English) are cognates of, less those
+        BM25 already reads in it."""
+        own = {
+            t
+            for lang in self.store.languages or ["en"]
+            for t in lexical_tokens(text, language=lang)
+        }
+        return [t for t in self.cognates.of_text(text) if t not in own]
 
     # --- the public entry point ---------------------------------------------------------
     def search(
