@@ -52,7 +52,9 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(what|which) (?:\w+ ){0,2}(organi[sz]ations?|compan(?:y|ies)|agenc(?:y|ies)|"
             r"institutions?|bod(?:y|ies)|persons?|entit(?:y|ies)|firms?|ngos?|partners?|"
-            r"governments?|ministr(?:y|ies)|banks?|donors?)\b"
+            r"governments?|ministr(?:y|ies)|banks?|donors?|ministers?|ambassadors?|officials?|"
+            r"representatives?|delegates?|directors?|secretar(?:y|ies)|presidents?|speakers?|"
+            r"leaders?)\b"
         ),
     ),
 ]
@@ -389,7 +391,9 @@ def _has_date(sentence: str, q: Question) -> bool:
 
 
 def _names(sentence: str, q: Question) -> list[str]:
-    """Capitalised words of ``sentence`` (not its first word) that the question does not use."""
+    """Capitalised words of ``sentence`` (not its first word) that the question does not use,
+    nor lists beside a name it uses."""
+    siblings = _list_siblings(sentence, q)
     out = []
     for match in _CAPITALISED.finditer(sentence):
         if match.start() == 0:
@@ -397,5 +401,56 @@ def _names(sentence: str, q: Question) -> list[str]:
         word = match.group(0)
         if fold(word) in q.question_words or fold(word) in MONTHS or fold(word) in STOPWORDS:
             continue
+        if fold(word) in siblings:
+            continue
         out.append(word)
+    return out
+
+
+# a name in a list: capitalised words, with the small words names are made of
+_NAME_WORD = re.compile(r"^(?:[A-Z][\w.'+-]*|of|the|de|del|da|do|la|los|las|y|e|and|&)$")
+_LIST_JOINER = re.compile(r"^(?:and|or)\s+")
+
+
+def _name_run(words_: list[str], from_end: bool) -> list[str]:
+    """The capitalised run at the end (or start) of a list item: "... representatives from
+    *Argentina*", "*Venezuela* attended"."""
+    seq = list(reversed(words_)) if from_end else words_
+    run: list[str] = []
+    for w in seq:
+        if not _NAME_WORD.match(w) or (not run and not w[:1].isupper()):
+            break
+        run.append(w)
+    return list(reversed(run)) if from_end else run
+
+
+def _list_siblings(sentence: str, q: Question) -> set[str]:
+    """Folded words of the names listed, comma by comma, beside one of the question's own
+    names: for "Who represented Argentina?", "Argentina, Belize, Bolivia ... and Venezuela"
+    names Argentina's peers, not who represented it."""
+    out: set[str] = set()
+    for clause in re.split(r"[;:()]", sentence):
+        items = [_LIST_JOINER.sub("", x.strip().rstrip(".")).split() for x in clause.split(",")]
+        pure = [
+            bool(it) and all(_NAME_WORD.match(w) for w in it) and it[0][:1].isupper()
+            for it in items
+        ]
+        i = 0
+        while i < len(items):
+            if not pure[i]:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(items) and pure[j + 1]:
+                j += 1
+            run = [w for it in items[i : j + 1] for w in it]
+            if i > 0:
+                run += _name_run(items[i - 1], from_end=True)
+            if j + 1 < len(items):
+                run += _name_run(items[j + 1], from_end=False)
+            names = {fold(w) for w in run if w[:1].isupper()}
+            listed = j - i + 1 + (i > 0) + (j + 1 < len(items))
+            if listed >= 3 and names & q.question_words:
+                out |= names
+            i = j + 1
     return out

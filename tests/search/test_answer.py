@@ -23,7 +23,7 @@ from index.models import Filters
 from search.answer import Answer, answer_question
 from search.engine import Searcher
 from search.generate import check_citations
-from search.question import read_question
+from search.question import has_type, read_question
 from service import queries as usecases
 from tests.utils.local import http_server
 
@@ -176,6 +176,54 @@ def test_the_reports_own_voice_is_not_taken_for_a_reference_back(searcher: Searc
     a = answer_question(searcher, "avoiding duplication between regional mechanisms")
     assert a.answered and "avoid duplication and overlap" in (a.text or "")
     assert "It was proposed to conduct a mapping" not in (a.text or "")
+
+
+ATTENDANCE = (
+    "Over 150 participants attended the meeting, including government representatives from "
+    "Argentina, Belize, Bolivia, Brazil, Chile, Colombia, Costa Rica, Cuba, Ecuador, El "
+    "Salvador, Guatemala, Haiti, Honduras, Mexico, Panama, Paraguay, Peru, Uruguay, and Venezuela."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "names_one"),
+    [
+        # the question's country is one of a list of countries: its peers are not an answer
+        ("Who represented Panama at the inauguration?", ATTENDANCE, False),
+        ("Which official represented Peru at the meeting?", ATTENDANCE, False),
+        # a list the question's name is not in still names
+        ("Who represented the region at the meeting?", ATTENDANCE, True),
+        (
+            "Who inaugurated the consultation on behalf of Brazil?",
+            "The Consultation was inaugurated by the Secretary General of Foreign Affairs of "
+            "Brazil, Ambassador María Laura da Rocha; the Director General of Consular Affairs.",
+            True,
+        ),
+        (
+            "Who supported the Government of Chile?",
+            "The Technical Secretariat, led by the Government of Chile with the support of "
+            "Brazil, the Inter-American Development Bank, and UNHCR, developed a concept note.",
+            True,
+        ),
+    ],
+)
+def test_names_listed_beside_the_questions_own_name_do_not_answer_who(
+    question: str, sentence: str, names_one: bool
+) -> None:
+    q = read_question(question, {"panama", "peru", "brazil", "chile", "region"})
+    assert q.kind == "agent"
+    assert has_type(sentence, q) is names_one
+
+
+@pytest.mark.slow
+def test_who_represented_a_listed_country_is_refused(searcher: Searcher) -> None:
+    """The documents list the countries whose governments attended; they never say who
+    represented any of them."""
+    for country in ("Panama", "Honduras"):
+        a = answer_question(
+            searcher, f"Who represented {country} at the inauguration of the consultation?"
+        )
+        assert not a.answered, a.text
 
 
 def test_a_complex_preposition_is_not_a_term_the_evidence_must_hold() -> None:
