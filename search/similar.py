@@ -36,6 +36,7 @@ from index.models import Hit
 from search.engine import Searcher
 from search.sentence_vectors import sentence_vectors
 from search.wording import content_terms, overlap_f1
+from text.language import detect_language
 from text.spans import Token, split_sentences, tokens
 from text.tokens import STOPWORDS, stem_words
 
@@ -110,17 +111,31 @@ def shared_runs(
     return spans, longest
 
 
-def candidates(searcher: Searcher, text: str, n: int) -> list[int]:
+def crosslingual(searcher: Searcher, text: str) -> bool:
+    """Whether a draft is compared through the cross-lingual model: one not in English, over
+    an index holding that model's vectors. The primary model (English MiniLM) does not read a
+    Spanish draft, and its words share no stem with the English passages: source first for 4
+    of 16 Spanish and Portuguese drafts (evals/REPORT.md, "/similar in Spanish and
+    Portuguese")."""
+    return searcher.crosslingual is not None and detect_language(text) != "en"
+
+
+def candidates(searcher: Searcher, text: str, n: int, other_language: bool = False) -> list[int]:
     """Rows from the lexical and the dense top-``n``, in first-seen order, no filters."""
-    rows = [r for r, _ in searcher.dense(text, n, None)]
+    dense = searcher.dense_crosslingual if other_language else searcher.dense
+    rows = [r for r, _ in dense(text, n, None)]
     rows += [r for r, _ in searcher.lexical(text, n, None)]
     return list(dict.fromkeys(rows))
 
 
-def cosines(searcher: Searcher, text: str, rows: list[int]) -> np.ndarray:
-    query = searcher.embed_query(text)
-    vectors = searcher.store.vectors.reconstruct_many(rows)
-    return vectors @ query
+def cosines(
+    searcher: Searcher, text: str, rows: list[int], other_language: bool = False
+) -> np.ndarray:
+    if other_language:
+        vectors = searcher.store.crosslingual_vectors
+        assert vectors is not None  # crosslingual() checked the searcher has them
+        return vectors.reconstruct_many(rows) @ searcher.embed_crosslingual(text)
+    return searcher.store.vectors.reconstruct_many(rows) @ searcher.embed_query(text)
 
 
 @dataclass(frozen=True)
@@ -174,28 +189,39 @@ def find_similar(
         raise InvalidQueryError("text has no words to compare")
     source_words = stems(tokens(text))
     source = shingles(source_words, n)
-    rows = candidates(searcher, text, settings.similar_candidates)
+    other = crosslingual(searcher, text)
+    rows = candidates(searcher, text, settings.similar_candidates, other)
     if not rows:
         return []
-    hits = searcher.store.hits(rows, cosines(searcher, text, rows).tolist())
+    hits = searcher.store.hits(rows, cosines(searcher, text, rows, other).tolist())
     hits = [h for h in hits if exclude is None or not exclude.covers(h)]
     if not hits:
         return []
     store = searcher.store
     encoder = sentence_vectors(searcher.embedder)
-    draft_sentences = [s.text for s in split_sentences(text)] or [text]
-    vector = searcher.embed_query(text)
-    draft_matrix = (
-        vector.reshape(1, -1)
-        if draft_sentences == [text.strip()]
-        else encoder.encode(draft_sentences, store)
-    )
     per_hit = [[s.text for s in split_sentences(h.text)] or [h.text] for h in hits]
     flat = [s for sentences in per_hit for s in sentences]
-    matrix = encoder.encode(flat, store) if store.has_sentence_vectors else None
     known = store.vocabulary
     terms_of = {s: set(content_terms(s, known)) for s in dict.fromkeys(flat)}
-    draft_terms = set(content_terms(text, known))
+    if other:
+        # another language: meaning is the cross-lingual model's passage cosine (it stores
+        # no sentence vectors), wording the index stems the draft's words are cognates of
+        vector = searcher.embed_crosslingual(text)
+        draft_matrix = vector.reshape(1, -1)
+        matrix = None
+        draft_terms = set(searcher.cognate_terms(text)) | {
+            t for t in content_terms(text, known) if t in known
+        }
+    else:
+        draft_sentences = [s.text for s in split_sentences(text)] or [text]
+        vector = searcher.embed_query(text)
+        draft_matrix = (
+            vector.reshape(1, -1)
+            if draft_sentences == [text.strip()]
+            else encoder.encode(draft_sentences, store)
+        )
+        matrix = encoder.encode(flat, store) if store.has_sentence_vectors else None
+        draft_terms = set(content_terms(text, known))
     weights = store.idf(list(draft_terms.union(*terms_of.values())))
     draft = Draft(vector, draft_matrix, {t: weights[t] for t in draft_terms})
     w = settings.similar_lexical_weight
