@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import logging
 import os
 import platform
 import resource
@@ -22,6 +24,22 @@ from evals.gold import load_gold
 
 RESULTS = Path("benchmarks/results")
 GOLD = Path("../shared/evals/cartagena-dev.jsonl")
+
+
+def index_parser(doc: str | None) -> argparse.ArgumentParser:
+    """The arguments of a benchmark over one built index: ``--index``, ``--seed``, ``--out``;
+    the description is the first paragraph of ``doc`` (the script's docstring)."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument("--index", type=Path, default=Path("data/index"))
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, help="JSON file (default benchmarks/results/)")
+    return parser
+
+
+def start_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 def dev_queries(path: Path = GOLD) -> list[str]:

@@ -18,7 +18,6 @@ of page lines only ("Page 3 of 12") names no wording and should find nothing: co
 
 from __future__ import annotations
 
-import argparse
 import logging
 import random
 import re
@@ -26,7 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import percentiles, report
+from benchmarks.common import index_parser, percentiles, report, start_logging
 
 log = logging.getLogger("benchmarks.copied_quotes")
 _PAGE_LINES = re.compile(r"^(?:\s*page\s+\d+\s+of\s+\d+\s*)+$", re.IGNORECASE)
@@ -66,16 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     from cartagena.settings import get_settings
     from search.loader import load_searcher
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--index", type=Path, default=Path("data/index"))
+    parser = index_parser(__doc__)
     parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
     parser.add_argument("--n", type=int, default=150, help="PDF line runs per document")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, help="JSON file (default benchmarks/results/)")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    start_logging()
 
     searcher = load_searcher(args.index, get_settings())
     samples = {

@@ -10,15 +10,13 @@ model runs and the phrase lookup is what is timed; query vectors play no part).
 
 from __future__ import annotations
 
-import argparse
 import logging
 import random
 import re
 import time
-from pathlib import Path
 from typing import Any
 
-from benchmarks.common import percentiles, report
+from benchmarks.common import index_parser, percentiles, report, start_logging
 
 log = logging.getLogger("benchmarks.phrase_latency")
 _WORD = re.compile(r"\S+")
@@ -43,16 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     from cartagena.settings import get_settings
     from search.loader import load_searcher
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--index", type=Path, default=Path("data/index"))
+    parser = index_parser(__doc__)
     parser.add_argument("--lengths", type=int, nargs="+", default=[5, 12, 25, 60])
     parser.add_argument("--n", type=int, default=50, help="quotes per document and length")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, help="JSON file (default benchmarks/results/)")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    start_logging()
 
     searcher = load_searcher(args.index, get_settings())
     texts = {d.doc_id: searcher.store.document(d.doc_id)[1] for d in searcher.store.documents()}

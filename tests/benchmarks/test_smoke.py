@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import (
+    copied_quotes,
     gpu_throughput,
     http_latency,
     ingest_throughput,
@@ -184,6 +185,20 @@ def test_phrase_latency_finds_every_quote(built_index, tmp_path: Path) -> None:
     assert phrase_latency.main([*argv, "--out", str(out)]) == 0
     rows = _load(out)["rows"]
     assert [(r["words"], r["quotes"], r["found"]) for r in rows] == [(5, 10, 10), (40, 10, 10)]
+
+
+@pytest.mark.slow
+def test_copied_quotes_finds_every_line_of_the_text_twins(
+    built_index, shared_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "copied.json"
+    argv = ["--index", str(built_index.path), "--corpus", str(shared_dir / "corpus"), "--n", "5"]
+    assert copied_quotes.main([*argv, "--out", str(out)]) == 0
+    rows = {r["sample"]: r for r in _load(out)["rows"]}
+    twins = rows["text twin lines"]
+    assert twins["quotes"] > 100 and twins["found"] == twins["quotes"]
+    pdf = rows["PDF line runs"]
+    assert pdf["found"] == pdf["quotes"] == 10 - pdf["page lines only"]
 
 
 @pytest.mark.slow
