@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from cartagena.settings import Settings
 from index.models import Filters, Hit
 from index.schema import anchored
+from search.cognates import common_prefix
 from search.engine import Searcher
 from search.query import parse_query
 from search.question import (
@@ -46,6 +47,11 @@ QUESTION_WORDS = frozenset(
     )
 )
 MIN_SENTENCE_WORDS = 4
+# Two stems of one word family may differ in their last letters: "present" / "presenc"
+# (present, presence). Sharing this much of the longer one, a question term the sentence holds
+# in another form counts as the passage's words do (``answer_context_weight``), not in full.
+_FAMILY_PREFIX = 5
+_FAMILY_SHARE = 0.8
 # A sentence that opens with a pronoun continues the one before it ("The Cartagena Declaration
 # ... marked a milestone. It introduced a broadened definition ..."): shown alone, the first
 # leaves out what the subject did and the second does not say what "it" is.
@@ -166,6 +172,16 @@ class Check:
         return self.typed and not self.absent and self.coverage >= min_coverage
 
 
+def _in_family(term: str, stems: set[str]) -> bool:
+    """Whether ``stems`` hold another form of ``term``'s word (see ``_FAMILY_SHARE``)."""
+    if len(term) < _FAMILY_PREFIX:
+        return False
+    return any(
+        common_prefix(term, x) >= max(_FAMILY_PREFIX, _FAMILY_SHARE * max(len(term), len(x)))
+        for x in stems
+    )
+
+
 def _adjacent(seq: list[str], a: str, b: str, gap: int = 1) -> bool:
     """``b`` follows ``a`` within ``gap`` content words in ``seq``."""
     return any(x == a and b in seq[i + 1 : i + 1 + gap] for i, x in enumerate(seq))
@@ -191,7 +207,8 @@ def check_sentence(
     ctx_w = settings.answer_context_weight
     if total:
         unigram = sum(
-            w * (1.0 if t in sent else ctx_w if t in ctx else 0.0) for t, w in weights.items()
+            w * (1.0 if t in sent else ctx_w if t in ctx or _in_family(t, sent) else 0.0)
+            for t, w in weights.items()
         )
         unigram /= total
     else:

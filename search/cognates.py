@@ -26,7 +26,7 @@ MAX_PER_WORD = 2
 _FUNCTION_WORDS = STOPWORDS | STOPWORDS_ES | STOPWORDS_PT
 
 
-def _common_prefix(a: str, b: str) -> int:
+def common_prefix(a: str, b: str) -> int:
     n = 0
     for x, y in zip(a, b, strict=False):
         if x != y:
@@ -53,7 +53,7 @@ class CognateFinder:
         for stem in self.stems[lo:]:
             if not stem.startswith(head):
                 break
-            n = _common_prefix(word, stem)
+            n = common_prefix(word, stem)
             if n < self.min_prefix and n != len(stem):
                 continue
             if n < self.min_share * len(stem):

@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from evals.gold import load_gold
 from evals.relevance import Passage, hits
 from index.models import Filters
-from search.answer import Answer, answer_question
+from search.answer import Answer, _in_family, answer_question
 from search.engine import Searcher
 from search.generate import check_citations
 from search.question import has_type, read_question
@@ -224,6 +224,30 @@ def test_who_represented_a_listed_country_is_refused(searcher: Searcher) -> None
             searcher, f"Who represented {country} at the inauguration of the consultation?"
         )
         assert not a.answered, a.text
+
+
+@pytest.mark.parametrize(
+    ("term", "stems", "family"),
+    [
+        ("present", {"presenc"}, True),  # present / presence
+        ("stateless", {"stateless"}, True),
+        ("recognit", {"recogn"}, False),  # 6 letters of 8: too little
+        ("host", {"hostil"}, False),  # four letters say nothing
+    ],
+)
+def test_a_term_in_another_form_of_its_word_counts_partly(
+    term: str, stems: set[str], family: bool
+) -> None:
+    assert _in_family(term, stems) is family
+
+
+@pytest.mark.slow
+def test_a_question_worded_with_another_form_of_the_documents_word_is_answered(
+    searcher: Searcher,
+) -> None:
+    """ "were present" / "the presence of ten cooperating countries was noted"."""
+    a = answer_question(searcher, "How many cooperating countries were present at the consultation?")
+    assert a.answered and "ten cooperating countries" in (a.text or ""), a.reason
 
 
 def test_a_complex_preposition_is_not_a_term_the_evidence_must_hold() -> None:
