@@ -246,7 +246,9 @@ def test_a_question_worded_with_another_form_of_the_documents_word_is_answered(
     searcher: Searcher,
 ) -> None:
     """ "were present" / "the presence of ten cooperating countries was noted"."""
-    a = answer_question(searcher, "How many cooperating countries were present at the consultation?")
+    a = answer_question(
+        searcher, "How many cooperating countries were present at the consultation?"
+    )
     assert a.answered and "ten cooperating countries" in (a.text or ""), a.reason
 
 
