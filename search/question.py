@@ -23,9 +23,20 @@ from dataclasses import dataclass, field
 from text.tokens import STOPWORDS, fold, lexical_tokens, stem_words, words
 
 NUMBER, DATE, PLACE, AGENT = "number", "date", "place", "agent"
-TYPE_NAMES = {NUMBER: "a number", DATE: "a date", PLACE: "a place", AGENT: "a name"}
+DURATION, FREQUENCY = "duration", "frequency"
+TYPE_NAMES = {
+    NUMBER: "a number",
+    DATE: "a date",
+    PLACE: "a place",
+    AGENT: "a name",
+    DURATION: "a duration",
+    FREQUENCY: "a frequency",
+}
 
 _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # "how long" asks for a span of time, "how often" for a rate: before "how many/much"
+    (DURATION, re.compile(r"\bhow long\b")),
+    (FREQUENCY, re.compile(r"\bhow (often|frequently)\b")),
     (NUMBER, re.compile(r"\bhow (many|much)\b")),
     (
         NUMBER,
@@ -74,6 +85,8 @@ QUESTION_WORDS = frozenset(
         stopwords=False,
     )
 )
+# The word after "how" that only asks ("how long", "how often"): never a term.
+_HOW_CUES = frozenset(["long", "often", "frequently"])
 # Nouns "how many X" may count without naming X beside the number.
 _GENERIC_COUNTED = frozenset(
     lexical_tokens("people persons individuals participants times", stopwords=False)
@@ -269,7 +282,9 @@ def read_question(question: str, known: frozenset[str] | set[str] | dict[str, in
     content: list[str] = []  # stems of the content words, in order (repeats kept for phrases)
     ordinals: list[tuple[str, str]] = []
     pending: str | None = None
-    for tok in toks:
+    for i, tok in enumerate(toks):
+        if tok in _HOW_CUES and i > 0 and toks[i - 1] == "how":
+            continue
         if tok in STOPWORDS:
             continue
         if tok in ORDINALS:
@@ -348,7 +363,32 @@ def has_type(sentence: str, q: Question) -> bool:
         return _has_number(sentence, q)
     if q.kind == DATE:
         return _has_date(sentence, q)
+    if q.kind == DURATION:
+        return _has_duration(sentence)
+    if q.kind == FREQUENCY:
+        return bool(_RATE.search(sentence))
     return bool(_names(sentence, q))
+
+
+_TIME_UNIT = r"(?:years?|decades?|months?|weeks?|days?|centur(?:y|ies))"
+_AMOUNT = r"(?:\d+|" + "|".join(sorted(NUMBER_WORDS - {"percent"}, key=len, reverse=True)) + ")"
+# "four decades", "20 years", "a ten-year roadmap", "2024-2034", "since 1984"
+_SPAN = re.compile(
+    rf"\b{_AMOUNT}(?:[\s-]+\w+)?[\s-]+{_TIME_UNIT}\b|\b(?:1[89]|20)\d\d\s*[-–]\s*(?:1[89]|20)\d\d\b"
+    rf"|\bsince\s+(?:1[89]|20)\d\d\b|\b(?:a|one)\s+(?:decade|year|century)\b",
+    re.IGNORECASE,
+)
+# "every ten years", "annually", "twice a year", "each year"
+_RATE = re.compile(
+    rf"\b(?:every|each)\s+(?:\w+\s+)?{_TIME_UNIT}\b|\b(?:annual(?:ly)?|yearly|biennial(?:ly)?|"
+    rf"monthly|weekly|quarterly|periodic(?:ally)?|regularly)\b|\b(?:once|twice|\w+ times)\s+"
+    rf"(?:a|per|each)\s+{_TIME_UNIT}\b",
+    re.IGNORECASE,
+)
+
+
+def _has_duration(sentence: str) -> bool:
+    return bool(_SPAN.search(sentence))
 
 
 def _figures(sentence: str, q: Question) -> list[tuple[int, str]]:

@@ -227,6 +227,49 @@ def test_who_represented_a_listed_country_is_refused(searcher: Searcher) -> None
 
 
 @pytest.mark.parametrize(
+    ("question", "kind", "holds", "lacks"),
+    [
+        (
+            "How long has the Cartagena Process been in place?",
+            "duration",
+            "Having been in place for four decades, it constitutes a tradition.",
+            "It was recognized that the Cartagena Process includes all states.",
+        ),
+        (
+            "How long will the Chile Plan of Action last?",
+            "duration",
+            "the adoption of the Chile Declaration and Plan of Action 2024-2034.",
+            "The Chile Plan of Action establishes a Follow-up and Coordination Mechanism.",
+        ),
+        (
+            "How often did the Cartagena Process produce new declarations?",
+            "frequency",
+            'This led to the "Cartagena Process," with subsequent declarations every ten years.',
+            "In 2004, the Declaration and Plan of Action of Mexico was updated.",
+        ),
+    ],
+)
+def test_how_long_and_how_often_ask_for_a_span_and_a_rate(
+    question: str, kind: str, holds: str, lacks: str
+) -> None:
+    q = read_question(question, {"cartagena", "process", "chile"})
+    assert q.kind == kind
+    assert "long" not in q.terms and "often" not in q.terms  # they only ask
+    assert has_type(holds, q) and not has_type(lacks, q)
+
+
+@pytest.mark.slow
+def test_a_how_often_question_the_documents_do_not_answer_is_refused(
+    searcher: Searcher,
+) -> None:
+    """The calendar dates the Mechanism's first meeting; nothing says how often it meets."""
+    a = answer_question(searcher, "How often does the Follow-up and Coordination Mechanism meet?")
+    assert not a.answered and "frequency" in (a.reason or ""), a.text
+    b = answer_question(searcher, "How long will the Chile Plan of Action last?")
+    assert b.answered and "2024-2034" in (b.text or ""), b.reason
+
+
+@pytest.mark.parametrize(
     ("term", "stems", "family"),
     [
         ("present", {"presenc"}, True),  # present / presence
