@@ -5,7 +5,8 @@
 commitments. So a question is read into
 
 - its *answer type*: "how many" wants a number, "when" a date, "where"/"which city" a place,
-  "who"/"which organisation" a name; the answering sentence must hold one;
+  "who"/"which organisation" a name, "how long" a duration, "how often" a frequency; the
+  answering sentence must hold one;
 - its *content terms* (stemmed, weighted by IDF when scored), of which some are *must* terms:
   numbers and years, capitalised names, and ordinals with the word they qualify ("second
   meeting"), which a sentence that merely shares the topic does not carry;
@@ -231,7 +232,7 @@ class Question:
     """A question read for answering: the type it wants and the terms evidence must hold."""
 
     text: str
-    kind: str | None  # NUMBER, DATE, PLACE, AGENT or None (a topic: any relevant sentence)
+    kind: str | None  # NUMBER, DATE, PLACE, AGENT, DURATION, FREQUENCY or None (a topic)
     cue: str  # the words that ask for the type, e.g. "how many"
     terms: tuple[str, ...]  # stemmed content terms, in question order, each once
     numbers: tuple[str, ...] = ()  # numbers and years of the question: in the sentence itself

@@ -1,5 +1,5 @@
-"""A question that asks for a date, a number, a place or a name ranks first the passages that
-hold one.
+"""A question that asks for a date, a number, a place, a name, a duration or a frequency ranks
+first the passages that hold one.
 
 "When did Caribbean states first take part in a Cartagena declaration?" ranked first a passage
 on the Cartagena Process's four decades, which holds no date, above "In 2014, the Brazil
@@ -32,7 +32,7 @@ _QUESTION = re.compile(
 
 
 def asks_for_type(text: str) -> bool:
-    """Whether ``text`` is a question asking for a date, a number, a place or a name."""
+    """Whether ``text`` is a question asking for one of the answer types of /ask."""
     return bool(_QUESTION.search(text)) and answer_type(text)[0] is not None
 
 
