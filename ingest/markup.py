@@ -21,6 +21,7 @@ from ingest.normalize import (
     normalize_text,
     word_forms,
 )
+from text.markup import strip_inline
 
 MAX_BYTES = 20_000_000
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -28,22 +29,6 @@ _ITEM = re.compile(r"^\s*(?:[-*+\u2022\u25aa\u25cf]\s+|(\d{1,3})[.)]\s+)(.*)$")
 _FOOTNOTE_DEF = re.compile(r"^\s*(?:<sup>\s*([\w*]+)\s*</sup>|\[\^([\w*]+)\]:)\s*(.*)$")
 _REF = re.compile(r"<sup>\s*([\w*]{1,3})\s*</sup>|\[\^([\w*]+)\](?!:)")
 _RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
-_INLINE = [
-    (re.compile(r"<sup>\s*[\w*]{1,3}\s*</sup>"), ""),  # footnote references
-    (re.compile(r"\[\^[\w*]+\]"), ""),
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"<[^>]{1,200}>"), ""),
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
-    (re.compile(r"(?<![\w*])[*_](?!\s)(.+?)(?<!\s)[*_](?![\w*])"), r"\1"),
-    (re.compile(r"`([^`]*)`"), r"\1"),
-]
-
-
-def strip_inline(text: str) -> str:
-    for pattern, repl in _INLINE:
-        text = pattern.sub(repl, text)
-    return text
 
 
 def _read(path: Path) -> str:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from cartagena.errors import InvalidQueryError
+from text.markup import strip_inline
 from text.tokens import words
 
 # A whole paragraph pasted in quotes must be searchable: the same cap as a /similar draft.
@@ -20,11 +21,6 @@ _PHRASE = re.compile(
 # Representatives of ..."), and a word hyphenated at a line end ("reset-\ntlement"); and what
 # a Markdown source holds around the words (footnote references "<sup>6</sup>" and "[^6]",
 # other tags, link targets). A quote not found as typed is tried again without them.
-_MARKUP = [
-    (re.compile(r"<sup>\s*[\w*]{1,3}\s*</sup>|\[\^[\w*]+\]:?"), " "),
-    (re.compile(r"<[^>]{1,200}>"), " "),
-    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),
-]
 _LEADING_MARK = re.compile(r"^\s*\d{1,2}\s+(?=[^\W\d])")
 _SUPERSCRIPTS = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079]+")
 _GLUED_MARK = re.compile(r"(?<=[a-z)\]])\d{1,2}(?=[\s,;:!?)\]]|\.(?!\d)|$)")
@@ -47,9 +43,7 @@ class ParsedQuery:
 
 def without_marks(text: str) -> str:
     """``text`` without footnote marks and markup, words hyphenated at a line end joined."""
-    for pattern, repl in _MARKUP:
-        text = pattern.sub(repl, text)
-    text = _LEADING_MARK.sub("", text)
+    text = _LEADING_MARK.sub("", strip_inline(text))
     return _LINE_END_HYPHEN.sub("", _GLUED_MARK.sub("", _SUPERSCRIPTS.sub("", text)))
 
 
