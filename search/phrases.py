@@ -17,6 +17,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Iterator
+from functools import cached_property
 from threading import Lock
 
 from index.reader import IndexStore
@@ -74,8 +75,6 @@ class PhraseFinder:
         self.max_documents_read = max_documents_read
         self._tokens: OrderedDict[str, tuple[list[str], list[tuple[int, int]]]] = OrderedDict()
         self._lock = Lock()
-        self._runs: list[tuple[str, ...]] | None = None
-        self._runs_by_doc: dict[str, list[tuple[str, ...]]] = {}
         self._resolved: OrderedDict[
             tuple[tuple[str, ...], tuple[str, ...]], tuple[tuple[str, ...], list[int]]
         ] = OrderedDict()
@@ -114,23 +113,29 @@ class PhraseFinder:
         if plain and plain not in (phrase, bare):
             yield plain
 
+    @cached_property
+    def _runs_by_doc(self) -> dict[str, list[tuple[str, ...]]]:
+        """Each document's running lines as masked tokens (read once per index version)."""
+        return {
+            doc: [run for run in (_masked(words(line)) for line in lines) if run]
+            for doc, lines in self.store.furniture().items()
+        }
+
+    @cached_property
+    def _runs(self) -> list[tuple[str, ...]]:
+        """Every document's running lines and the page line, longest first."""
+        runs = {run for lines in self._runs_by_doc.values() for run in lines} | {_PAGE_LINE}
+        return sorted(runs, key=len, reverse=True)
+
     def without_furniture(self, phrase: tuple[str, ...]) -> tuple[str, ...]:
         """``phrase`` without the running headers, footers and page lines of the indexed
         documents: what a quote copied across a page break holds that the text does not."""
-        if self._runs is None:
-            self._runs_by_doc = {
-                doc: [run for run in (_masked(words(line)) for line in lines) if run]
-                for doc, lines in self.store.furniture().items()
-            }
-            runs = {run for lines in self._runs_by_doc.values() for run in lines} | {_PAGE_LINE}
-            self._runs = sorted(runs, key=len, reverse=True)
         return without_runs(phrase, self._runs)
 
     def furniture_rows(self, phrase: tuple[str, ...]) -> list[int]:
         """The first passage of each document whose running header or footer holds
         ``phrase``: that wording is printed on its pages but is not text of any passage (a
         bare page line, in every PDF, finds nothing)."""
-        self.without_furniture(phrase)  # loads the runs
         masked = _masked(without_runs(phrase, [_PAGE_LINE]))
         if not masked:
             return []
