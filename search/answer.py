@@ -34,7 +34,7 @@ from search.question import (
     read_question,
 )
 from search.sentence_vectors import sentence_vectors
-from text.language import detect_language
+from text.language import query_language
 from text.spans import split_sentences
 from text.tokens import lexical_tokens, words
 
@@ -112,9 +112,9 @@ def overlap(sentence: str, weights: dict[str, float]) -> float:
     return sum(w for t, w in weights.items() if t in present) / total
 
 
-def score_sentences(searcher: Searcher, question: str, hits: list[Hit]) -> list[AnswerSentence]:
-    """Every sentence of ``hits`` worth reading, scored; duplicates from overlapping chunks once."""
-    text = parse_query(question).text
+def score_sentences(searcher: Searcher, text: str, hits: list[Hit]) -> list[AnswerSentence]:
+    """Every sentence of ``hits`` worth reading, scored against the question's ``text`` (its
+    quotes taken off); duplicates from overlapping chunks once."""
     terms = [t for t in dict.fromkeys(lexical_tokens(text)) if t not in QUESTION_WORDS]
     weights = searcher.store.idf(terms)
     seen: set[tuple[str, ...]] = set()
@@ -302,11 +302,8 @@ def with_referents(chosen: list[AnswerSentence], by_id: dict[str, Hit]) -> list[
     out: list[AnswerSentence] = []
     for s in chosen:
         hit = by_id[s.passage_id]
-        spans = split_sentences(hit.text)
-        at = next((i for i, x in enumerate(spans) if x.start <= s.start < x.end), None)
-        if at is None:
-            out.append(s)
-            continue
+        spans = split_sentences(hit.text)  # as score_sentences split it: ``s`` is one of them
+        at = next(i for i, x in enumerate(spans) if x.start == s.start)
         a = b = at
         while a > 0 and at - a < _MAX_JOINED and _REFERS_BACK.match(spans[a].text):
             a -= 1
@@ -315,7 +312,8 @@ def with_referents(chosen: list[AnswerSentence], by_id: dict[str, Hit]) -> list[
         start, end = min(spans[a].start, s.start), max(spans[b].end, s.end)
         prev = out[-1] if out else None
         if prev is not None and prev.passage_id == s.passage_id and start < prev.end:
-            start, end, s = min(start, prev.start), max(end, prev.end), max(prev, s, key=_score)
+            start, end = min(start, prev.start), max(end, prev.end)
+            s = max(prev, s, key=lambda x: x.score)
             out.pop()
         out.append(
             replace(
@@ -330,10 +328,6 @@ def with_referents(chosen: list[AnswerSentence], by_id: dict[str, Hit]) -> list[
     return out
 
 
-def _score(s: AnswerSentence) -> float:
-    return s.score
-
-
 def answer_question(
     searcher: Searcher,
     question: str,
@@ -342,9 +336,10 @@ def answer_question(
 ) -> Answer:
     settings = searcher.settings
     threshold = settings.answer_min_score
-    hits = searcher.search(question, k=k or settings.answer_passages, filters=filters)
-    text = parse_query(question).text
-    language = detect_language(text)
+    parsed = parse_query(question)
+    hits = searcher.search(parsed, k=k or settings.answer_passages, filters=filters)
+    text = parsed.text
+    language = query_language(text)
     if language != "en":
         # The checks that let a sentence answer (answer type, must terms, coverage) read
         # English; unchecked, a Spanish or Portuguese question would be answered blind or
@@ -355,7 +350,7 @@ def answer_question(
             f"{LANGUAGE_NAMES.get(language, language)}: the passages are what search finds for it"
         )
         return Answer(question, [], hits, 0.0, reason, threshold, language=language)
-    scored = score_sentences(searcher, question, hits)
+    scored = score_sentences(searcher, text, hits)
     if not scored:
         reason = "no passage matches the question" + (" and the filters" if filters else "")
         return Answer(question, [], hits, 0.0, reason, threshold)

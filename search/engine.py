@@ -30,7 +30,7 @@ from search.question import read_question
 from search.sentence_dense import SentenceMatrix, best_of
 from search.typed_order import TYPED_DEPTH, asks_for_type, typed_first
 from search.vector_cache import VectorCache
-from text.language import detect_language
+from text.language import query_language
 from text.tokens import lexical_tokens
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ class Searcher:
         over English takes exactly the primary model's path."""
         if self.crosslingual is None:
             return False
-        return self.mixed_languages or detect_language(text) != "en"
+        return self.mixed_languages or query_language(text) != "en"
 
     def embed_crosslingual(self, text: str) -> np.ndarray:
         vec = self.crosslingual_cache.get(text)
@@ -159,7 +159,7 @@ class Searcher:
             words_only = lexical_tokens(text, stem=False)
             found = self.store.fts_bm25(words_only, k if mask is None else self.store.size)
             return [(r, s) for r, s in found if mask is None or mask[r]][:k]
-        if self.settings.lexical_cognates and detect_language(text) != "en":
+        if self.settings.lexical_cognates and query_language(text) != "en":
             cognates = self.cognate_terms(text)
             if cognates:
                 base = self.store.bm25_scores(text)

@@ -36,7 +36,7 @@ from index.models import Hit
 from search.engine import Searcher
 from search.sentence_vectors import sentence_vectors
 from search.wording import content_terms, overlap_f1
-from text.language import detect_language
+from text.language import query_language
 from text.spans import Token, split_sentences, tokens
 from text.tokens import STOPWORDS, stem_words
 
@@ -117,7 +117,7 @@ def crosslingual(searcher: Searcher, text: str) -> bool:
     Spanish draft, and its words share no stem with the English passages: source first for 4
     of 16 Spanish and Portuguese drafts (evals/REPORT.md, "/similar in Spanish and
     Portuguese")."""
-    return searcher.crosslingual is not None and detect_language(text) != "en"
+    return searcher.crosslingual is not None and query_language(text) != "en"
 
 
 def candidates(searcher: Searcher, text: str, n: int, other_language: bool = False) -> list[int]:

@@ -104,6 +104,13 @@ def _hints(text: str) -> dict[str, float]:
     return scores
 
 
+@lru_cache(maxsize=4096)
+def query_language(text: str) -> str:
+    """:func:`detect_language` of a query, remembered: routing, cognates, /ask and /similar
+    each ask it of the same text."""
+    return detect_language(text)
+
+
 def detect_language(text: str) -> str:
     """'en', 'es' or 'pt'; 'en' when the text is empty or gives no clear sign.
 
