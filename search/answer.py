@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from cartagena.settings import Settings
 from index.models import Filters, Hit
+from index.reader import IndexStore
 from index.schema import anchored
 from search.cognates import common_prefix
 from search.engine import Searcher
@@ -63,6 +64,7 @@ _REFERS_BACK = re.compile(
     re.IGNORECASE,
 )
 _MAX_JOINED = 2  # sentences joined on each side of an answer sentence
+_MAX_GAP = 3  # characters between two sentences of one run (spaces, a paragraph break)
 LANGUAGE_NAMES = {"es": "Spanish", "pt": "Portuguese"}
 
 
@@ -295,10 +297,65 @@ def choose(scored: list[AnswerSentence], settings: Settings) -> list[AnswerSente
     return sorted(chosen, key=lambda s: (doc_order.index(s.doc_id), s.doc_start))
 
 
-def with_referents(chosen: list[AnswerSentence], by_id: dict[str, Hit]) -> list[AnswerSentence]:
+def _sentence_in(hit: Hit, start: int, end: int, like: AnswerSentence) -> AnswerSentence:
+    """The sentence at ``start:end`` of ``hit``'s text, scored as the sentence it goes with."""
+    return replace(
+        like,
+        text=hit.text[start:end],
+        passage_id=hit.passage_id,
+        doc_id=hit.doc_id,
+        citation=hit.citation,
+        year=hit.year,
+        start=start,
+        end=end,
+        doc_start=hit.char_start + start,
+        doc_end=hit.char_start + end,
+    )
+
+
+def _across(
+    s: AnswerSentence, hit: Hit, neighbour: Hit | None, forward: bool, n: int
+) -> list[AnswerSentence]:
+    """Up to ``n`` sentences that continue ``s`` (forward) or that it continues (backward) in
+    the passage beside ``hit``: a chunk boundary must not cut "In 2014, the Brazil Declaration
+    ... was adopted" from "It incorporated statelessness ...". Only text that follows on (a gap
+    of spaces) counts, so a footnote or a passage elsewhere is never joined."""
+    if neighbour is None or n <= 0 or neighbour.is_footnote != hit.is_footnote:
+        return []
+    spans = split_sentences(neighbour.text)
+    out: list[AnswerSentence] = []
+    if forward:
+        at = s.doc_end
+        for x in spans:
+            begin = neighbour.char_start + x.start
+            if begin < at:
+                continue  # in the overlap with ``hit``
+            if begin - at > _MAX_GAP or not _REFERS_BACK.match(x.text) or len(out) == n:
+                break
+            out.append(_sentence_in(neighbour, x.start, x.end, s))
+            at = neighbour.char_start + x.end
+        return out
+    at, current = s.doc_start, s
+    for x in reversed(spans):
+        finish = neighbour.char_start + x.end
+        if finish > at:
+            continue
+        if at - finish > _MAX_GAP or not _REFERS_BACK.match(current.text) or len(out) == n:
+            break
+        current = _sentence_in(neighbour, x.start, x.end, s)
+        out.insert(0, current)
+        at = neighbour.char_start + x.start
+    return out
+
+
+def with_referents(
+    chosen: list[AnswerSentence], by_id: dict[str, Hit], store: IndexStore | None = None
+) -> list[AnswerSentence]:
     """Each answer sentence joined with the sentences of its passage that refer back to it
     and, when it opens with a pronoun, with the sentence it refers back to; overlapping
-    results in one passage become one."""
+    results in one passage become one. With ``store``, a run that reaches the edge of its
+    passage goes on in the passage beside it (added to ``by_id``), as a sentence of its own
+    with that passage's citation."""
     out: list[AnswerSentence] = []
     for s in chosen:
         hit = by_id[s.passage_id]
@@ -315,16 +372,66 @@ def with_referents(chosen: list[AnswerSentence], by_id: dict[str, Hit]) -> list[
             start, end = min(start, prev.start), max(end, prev.end)
             s = max(prev, s, key=lambda x: x.score)
             out.pop()
-        out.append(
-            replace(
-                s,
-                text=hit.text[start:end],
-                start=start,
-                end=end,
-                doc_start=hit.char_start + start,
-                doc_end=hit.char_start + end,
-            )
-        )
+        joined = _sentence_in(hit, start, end, s)
+        before: list[AnswerSentence] = []
+        after: list[AnswerSentence] = []
+        if store is not None and (a == 0 or b == len(spans) - 1):
+            side = {
+                h.char_start < hit.char_start: h
+                for h in store.neighbours(hit.passage_id, 1)
+                if h.passage_id != hit.passage_id
+            }
+            if a == 0:
+                before = _across(joined, hit, side.get(True), False, _MAX_JOINED - (at - a))
+            if b == len(spans) - 1:
+                after = _across(joined, hit, side.get(False), True, _MAX_JOINED - (b - at))
+            for extra in before + after:
+                by_id.setdefault(extra.passage_id, side[extra.doc_start < joined.doc_start])
+        out += [*before, joined, *after]
+    return _once(out)
+
+
+def with_notes(
+    chosen: list[AnswerSentence], q: Question, store: IndexStore, by_id: dict[str, Hit]
+) -> list[AnswerSentence]:
+    """Each answer sentence followed by the footnotes it cites that list what the question
+    asks for (``Question.lists_asked``): "Which local governments took part?" is answered by
+    "... two Municipalities or local governments², ..." only with note 2, which names them."""
+    if q.asked is None:
+        return chosen
+    out: list[AnswerSentence] = []
+    for s in chosen:
+        out.append(s)
+        said = " ".join(words(s.text))
+        for note in store.document_passages(s.doc_id):
+            if (
+                note.is_footnote
+                and note.anchor
+                and " ".join(words(note.anchor)) in said
+                and q.lists_asked(note)
+                and all(o.passage_id != note.passage_id for o in out)
+            ):
+                by_id.setdefault(note.passage_id, note)
+                out.append(_sentence_in(note, 0, len(note.text), s))
+    return out
+
+
+def _once(sentences: list[AnswerSentence]) -> list[AnswerSentence]:
+    """Each stretch of a document once: a sentence joined from the passage beside one answer
+    may be another answer's own."""
+    out: list[AnswerSentence] = []
+    for s in sentences:
+        if any(
+            o.doc_id == s.doc_id and o.doc_start <= s.doc_start and s.doc_end <= o.doc_end
+            for o in out
+        ):
+            continue
+        out = [
+            o
+            for o in out
+            if not (o.doc_id == s.doc_id and s.doc_start <= o.doc_start and o.doc_end <= s.doc_end)
+        ]
+        out.append(s)
     return out
 
 
@@ -384,7 +491,11 @@ def answer_question(
     if not answering:
         reason, missing = refusal(q, checks, known, min_cov, threshold)
         return Answer(question, [], [], best, reason, threshold, extra, missing)
-    chosen = with_referents(choose(answering, settings), by_id)
+    chosen = with_referents(choose(answering, settings), by_id, searcher.store)
+    chosen = with_notes(chosen, q, searcher.store, by_id)
     cited = list(dict.fromkeys(s.passage_id for s in chosen))
+    retrieved = {h.passage_id for h in hits}
+    beside = [h for pid, h in by_id.items() if pid in cited and pid not in retrieved]
     passages = sorted(hits, key=lambda h: (h.passage_id not in cited, h.rank))
+    passages[len(cited) - len(beside) : len(cited) - len(beside)] = beside
     return Answer(question, chosen, passages, best, None, threshold, extra)

@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from text.tokens import STOPWORDS, fold, lexical_tokens, stem_words, words
+from index.models import Hit
+from text.tokens import STOPWORDS, fold, join_verbs, lexical_tokens, stem_words, words
 
 NUMBER, DATE, PLACE, AGENT = "number", "date", "place", "agent"
 DURATION, FREQUENCY = "duration", "frequency"
@@ -66,7 +67,8 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"institutions?|bod(?:y|ies)|persons?|entit(?:y|ies)|firms?|ngos?|partners?|"
             r"governments?|ministr(?:y|ies)|banks?|donors?|ministers?|ambassadors?|officials?|"
             r"representatives?|delegates?|directors?|secretar(?:y|ies)|presidents?|speakers?|"
-            r"leaders?)\b"
+            r"leaders?|municipalit(?:y|ies)|universit(?:y|ies)|associations?|foundations?|"
+            r"networks?|unions?)\b"
         ),
     ),
 ]
@@ -243,6 +245,20 @@ class Question:
     focus: tuple[str, ...] = ()  # what "who/what is the X" asks about: a must term
     surface: dict[str, str] = field(default_factory=dict)  # stem -> the question's own word
     question_words: frozenset[str] = frozenset()  # folded words of the question
+    asked: str | None = None  # the stem of the noun "which <noun>" asks for: "agencies"
+
+    def lists_asked(self, hit: Hit) -> bool:
+        """Whether ``hit`` is a footnote whose anchor names what the question asks for and
+        that holds most of its other words: "Which UN agencies attended the Brasilia
+        consultation?" is answered by the note to "eleven United Nations Agencies, Funds, and
+        Programs", which lists them, not by the paragraph that counts them; "Which countries
+        advanced in regularization?" is not answered by a note listing "cooperating countries"."""
+        if self.asked is None or not hit.is_footnote or not hit.anchor:
+            return False
+        if self.asked not in {_stem(t) for t in words(hit.anchor)}:
+            return False
+        held = set(stem_words(words(f"{hit.citation} {hit.title} {hit.anchor} {hit.text}")))
+        return 2 * sum(t in held for t in self.terms) > len(self.terms)
 
     def show(self, stem: str) -> str:
         return self.surface.get(stem, stem)
@@ -278,7 +294,7 @@ def answer_type(question: str) -> tuple[str | None, str]:
 def read_question(question: str, known: frozenset[str] | set[str] | dict[str, int]) -> Question:
     """The :class:`Question` of ``question``; ``known`` is the index vocabulary (for spellings)."""
     kind, cue = answer_type(question)
-    toks = words(question)
+    toks = join_verbs(words(question))
     surface: dict[str, str] = {}
     content: list[str] = []  # stems of the content words, in order (repeats kept for phrases)
     ordinals: list[tuple[str, str]] = []
@@ -317,6 +333,9 @@ def read_question(question: str, known: frozenset[str] | set[str] | dict[str, in
         after = [t for t in after if t not in STOPWORDS]
         counted = respell(after[0], known) if after else None
     phrases = tuple(dict.fromkeys(zip(content, content[1:], strict=False)))
+    asked = None
+    if kind in (AGENT, PLACE) and cue.startswith(("which ", "what ")):
+        asked = respell(words(cue)[-1], known)
     return Question(
         text=question,
         kind=kind,
@@ -330,6 +349,7 @@ def read_question(question: str, known: frozenset[str] | set[str] | dict[str, in
         focus=focus_terms(question, known),
         surface=surface,
         question_words=frozenset(toks),
+        asked=asked,
     )
 
 
@@ -353,7 +373,11 @@ def focus_terms(
 
 def content_stems(text: str, known: frozenset[str] | set[str] | dict[str, int]) -> list[str]:
     """Stems of the non-stopwords of ``text``, in order (evidence side of the phrase check)."""
-    return [respell(t, known) if not t.isdigit() else t for t in words(text) if t not in STOPWORDS]
+    return [
+        respell(t, known) if not t.isdigit() else t
+        for t in join_verbs(words(text))
+        if t not in STOPWORDS
+    ]
 
 
 def has_type(sentence: str, q: Question) -> bool:
@@ -491,7 +515,8 @@ def _list_siblings(sentence: str, q: Question) -> set[str]:
                 run += _name_run(items[j + 1], from_end=False)
             names = {fold(w) for w in run if w[:1].isupper()}
             listed = j - i + 1 + (i > 0) + (j + 1 < len(items))
-            if listed >= 3 and names & q.question_words:
+            # the noun the question asks for ("which municipalities") is no name of its own
+            if listed >= 3 and names & (q.question_words - set(words(q.cue))):
                 out |= names
             i = j + 1
     return out

@@ -42,8 +42,12 @@ def typed_first(question: Question, hits: list[Hit]) -> list[Hit]:
         return hits
     head, tail = hits[:TYPED_DEPTH], hits[TYPED_DEPTH:]
     held = [any(has_type(s.text, question) for s in split_sentences(h.text)) for h in head]
-    ordered = [h for h, ok in zip(head, held, strict=True) if ok]
-    ordered += [h for h, ok in zip(head, held, strict=True) if not ok]
+    # a footnote listing the kind of thing asked for ("which agencies") before the rest
+    group = [
+        0 if ok and question.lists_asked(h) else 1 if ok else 2
+        for h, ok in zip(head, held, strict=True)
+    ]
+    ordered = [h for _, h in sorted(zip(group, head, strict=True), key=lambda x: x[0])]
     out = ordered + tail
     for rank, hit in enumerate(out, start=1):
         hit.rank = rank

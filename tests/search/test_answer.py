@@ -170,6 +170,39 @@ def test_a_sentence_that_refers_back_is_answered_with_what_it_refers_to(
 
 
 @pytest.mark.slow
+def test_a_reference_back_is_followed_into_the_next_passage(searcher: Searcher) -> None:
+    """The answer ends its passage; "These studies show ..." opens the next one. Where the
+    chunker cut must not decide what the answer says: the sentence is joined, cited to its
+    own passage, which is among the answer's passages."""
+    a = answer_question(
+        searcher,
+        "What did the World Bank studies find about the economic contribution of refugees?",
+    )
+    assert a.answered, a.reason
+    assert "According to studies conducted by the World Bank" in a.sentences[0].text
+    follow = a.sentences[-1]
+    assert follow.text.startswith("These studies show")
+    assert follow.passage_id != a.sentences[0].passage_id
+    passage = next(p for p in a.passages if p.passage_id == follow.passage_id)
+    assert passage.text[follow.start : follow.end] == follow.text
+    assert follow.doc_start >= a.sentences[0].doc_end
+
+
+@pytest.mark.slow
+def test_an_answer_brings_the_footnote_that_lists_what_was_asked(searcher: Searcher) -> None:
+    """ "... two Municipalities or local governments², ..." counts them; note 2 names them."""
+    a = answer_question(searcher, "Which local governments took part in the consultation?")
+    assert a.answered, a.reason
+    assert "two Municipalities or local governments" in (a.text or "")
+    note = a.sentences[-1]
+    assert note.text.startswith("Intendency of Montevideo and Uruguay and Municipalities")
+    passage = next(p for p in a.passages if p.passage_id == note.passage_id)
+    assert passage.is_footnote and passage.text[note.start : note.end] == note.text
+    # a note the question does not ask for stays out (Private Sector, UN agencies ...)
+    assert "GAR-PAC" not in (a.text or "") and "UNODC" not in (a.text or "")
+
+
+@pytest.mark.slow
 def test_the_reports_own_voice_is_not_taken_for_a_reference_back(searcher: Searcher) -> None:
     """ "It was proposed to conduct a mapping ..." follows the answer but refers to nothing
     in it: it is not joined."""
@@ -199,6 +232,13 @@ ATTENDANCE = (
             "Brazil, Ambassador María Laura da Rocha; the Director General of Consular Affairs.",
             True,
         ),
+        # the noun asked for is no name of the question's own ("which municipalities")
+        (
+            "Which municipalities or local governments were represented at the meeting?",
+            "Intendency of Montevideo and Uruguay and Municipalities of Pacaraima, Roraima, "
+            "Brazil.",
+            True,
+        ),
         (
             "Who supported the Government of Chile?",
             "The Technical Secretariat, led by the Government of Chile with the support of "
@@ -210,7 +250,7 @@ ATTENDANCE = (
 def test_names_listed_beside_the_questions_own_name_do_not_answer_who(
     question: str, sentence: str, names_one: bool
 ) -> None:
-    q = read_question(question, {"panama", "peru", "brazil", "chile", "region"})
+    q = read_question(question, {"panama", "peru", "brazil", "chile", "region", "municip"})
     assert q.kind == "agent"
     assert has_type(sentence, q) is names_one
 

@@ -30,11 +30,11 @@ def test_only_a_question_asking_for_a_type_is_reordered(text: str, asks: bool) -
 
 @pytest.mark.slow
 def test_a_when_question_ranks_first_the_passage_that_gives_a_date(searcher: Searcher) -> None:
-    """Ranked by words alone, the passage on the Process's "four decades" (no date) came
-    before the one that says when Caribbean states first took part."""
-    question = "When did Caribbean states first take part in a Cartagena declaration?"
+    """Ranked by words alone, a passage with no date came before the one that says when the
+    consultation was held."""
+    question = "When was the Second Thematic Consultation held?"
     hits = searcher.search(question, k=5)
-    assert "In 2014, the Brazil Declaration and Plan of Action" in hits[0].text
+    assert "was held in the city of Brasilia on May 16 and 17, 2024" in hits[0].text
     assert [h.rank for h in hits] == [1, 2, 3, 4, 5]
     untyped = searcher.rank(question, 20, "hybrid", None)
     rows = [h.passage_id for h in searcher.store.hits([r for r, _ in untyped], [0.0] * 20)]
@@ -54,3 +54,31 @@ def test_reordering_keeps_every_passage_and_each_group_in_its_order(searcher: Se
     # two runs, each by descending score: those with a number, then those without
     assert scores[: cut + 1] == sorted(scores[: cut + 1], reverse=True)
     assert scores[cut + 1 :] == sorted(scores[cut + 1 :], reverse=True)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "note"),
+    [
+        ("Which UN agencies attended the Brasilia consultation?", "UNODC, UN Women, FAO"),
+        ("Which civil society organisations took part in the Brasilia consultation?", "GAR-PAC"),
+        ("Which municipalities or local governments were represented at the meeting?", "Pacaraima"),
+    ],
+)
+def test_a_which_question_ranks_first_the_footnote_that_lists_what_it_asks_for(
+    searcher: Searcher, question: str, note: str
+) -> None:
+    """The paragraph that counts them ("eleven United Nations Agencies, Funds, and Programs")
+    or the opening that names a few came first; the note to that count lists them."""
+    hits = searcher.search(question, k=5)
+    assert hits[0].is_footnote and note in hits[0].text
+
+
+@pytest.mark.slow
+def test_a_footnote_that_shares_only_the_asked_noun_is_not_promoted(searcher: Searcher) -> None:
+    """The note listing "ten cooperating countries" names countries but says nothing of
+    regularization: the passage on the advances in regularization stays first."""
+    hits = searcher.search(
+        "In which countries were advances in regularization processes noted?", k=3
+    )
+    assert "advances in regularization processes in countries such as Ecuador" in hits[0].text
