@@ -38,6 +38,8 @@ TYPE_NAMES = {
 _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "how long" asks for a span of time, "how often" for a rate: before "how many/much"
     (DURATION, re.compile(r"\bhow long\b")),
+    # "what period does the plan cover" asks for a span ("2024-2034"), not a date
+    (DURATION, re.compile(r"\b(what|which) (period|time ?frame|timeframe|duration)\b")),
     (FREQUENCY, re.compile(r"\bhow (often|frequently)\b")),
     (NUMBER, re.compile(r"\bhow (many|much)\b")),
     (
@@ -49,7 +51,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (NUMBER, re.compile(r"^\s*(what|which) (percentage|proportion|share|number|amount)\b")),
     (DATE, re.compile(r"^\s*(when|since when)\b")),
-    (DATE, re.compile(r"\b(what|which|in what|in which) (year|date|month|day|period|time)\b")),
+    (DATE, re.compile(r"\b(what|which|in what|in which) (year|date|month|day|time)\b")),
     (PLACE, re.compile(r"^\s*(where)\b")),
     (
         PLACE,

@@ -281,6 +281,13 @@ def test_who_represented_a_listed_country_is_refused(searcher: Searcher) -> None
             "the adoption of the Chile Declaration and Plan of Action 2024-2034.",
             "The Chile Plan of Action establishes a Follow-up and Coordination Mechanism.",
         ),
+        # a period is a span of time, not a date
+        (
+            "What period does the Chile Plan of Action cover?",
+            "duration",
+            "the adoption of the Chile Declaration and Plan of Action 2024-2034.",
+            "July 2025: First Meeting of the Follow-Up and Coordination Mechanism.",
+        ),
         (
             "How often did the Cartagena Process produce new declarations?",
             "frequency",
