@@ -53,6 +53,7 @@ MIN_SENTENCE_WORDS = 4
 # in another form counts as the passage's words do (``answer_context_weight``), not in full.
 _FAMILY_PREFIX = 5
 _FAMILY_SHARE = 0.8
+_FORM_PREFIX = 6  # a refusal says a word is not in the documents only when no form of it is
 # A sentence that opens with a pronoun continues the one before it ("The Cartagena Declaration
 # ... marked a milestone. It introduced a broadened definition ..."): shown alone, the first
 # leaves out what the subject did and the second does not say what "it" is.
@@ -184,6 +185,19 @@ def _in_family(term: str, stems: set[str]) -> bool:
     )
 
 
+def _another_form(term: str, known: dict[str, int]) -> bool:
+    """Whether the index knows another form of ``term``'s word: a stem sharing its first six
+    letters and three quarters of the longer one ("recognit" / "recogn", not "particip" /
+    "particular")."""
+    if len(term) < _FORM_PREFIX:
+        return False
+    head = term[:_FORM_PREFIX]
+    return any(
+        x.startswith(head) and common_prefix(term, x) >= 0.75 * max(len(term), len(x))
+        for x in known
+    )
+
+
 def _adjacent(seq: list[str], a: str, b: str, gap: int = 1) -> bool:
     """``b`` follows ``a`` within ``gap`` content words in ``seq``."""
     return any(x == a and b in seq[i + 1 : i + 1 + gap] for i, x in enumerate(seq))
@@ -245,7 +259,10 @@ def refusal(
     q: Question, checks: list[Check], known: dict[str, int], min_cov: float, threshold: float
 ) -> tuple[str, list[str]]:
     """The reason for refusing, naming what was missing, and the missing items themselves."""
-    unknown = [t for t in q.terms if t not in known and not t.isdigit()]
+    # "recognition" is mentioned when the documents say "recognize": never claim otherwise
+    unknown = [
+        t for t in q.terms if t not in known and not t.isdigit() and not _another_form(t, known)
+    ]
     unknown += [n for n in q.numbers if n not in known]
     if unknown:
         shown = [q.show(t) for t in dict.fromkeys(unknown)]

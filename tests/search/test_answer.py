@@ -355,6 +355,19 @@ def test_a_question_worded_with_on_behalf_of_is_answered(searcher: Searcher) -> 
 
 
 @pytest.mark.slow
+def test_a_refusal_never_says_a_word_is_absent_when_another_form_of_it_is_there(
+    searcher: Searcher,
+) -> None:
+    """The documents say "recognize academic degrees": "recognition" is not missing from
+    them; "professional" is."""
+    a = answer_question(
+        searcher, "recognition of refugees' academic degrees and professional qualifications"
+    )
+    assert not a.answered
+    assert "professional" in (a.reason or "") and "recognition" not in (a.reason or "")
+
+
+@pytest.mark.slow
 def test_the_api_reports_what_a_refusal_found_missing(client: TestClient) -> None:
     r = client.post(
         "/ask", json={"question": "Which country will host the Global Refugee Forum in 2027?"}
