@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.models import Hit
+from text.places import COUNTRY_AND_REGION_WORDS
 from text.tokens import STOPWORDS, fold, join_verbs, lexical_tokens, stem_words, words
 
 NUMBER, DATE, PLACE, AGENT = "number", "date", "place", "agent"
@@ -40,6 +41,8 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (DURATION, re.compile(r"\bhow long\b")),
     # "what period does the plan cover" asks for a span ("2024-2034"), not a date
     (DURATION, re.compile(r"\b(what|which) (period|time ?frame|timeframe|duration)\b")),
+    # "for how many years" is answered by "two decades" as well as by "20 years"
+    (DURATION, re.compile(r"\bhow many (years|months|weeks|decades)\b")),
     (FREQUENCY, re.compile(r"\bhow (often|frequently)\b")),
     (NUMBER, re.compile(r"\bhow (many|much)\b")),
     (
@@ -394,9 +397,14 @@ def has_type(sentence: str, q: Question) -> bool:
         return _has_duration(sentence)
     if q.kind == FREQUENCY:
         return bool(_RATE.search(sentence))
-    return bool(_names(sentence, q))
+    names = _names(sentence, q)
+    if _CITY_CUE.search(q.cue):
+        names = [n for n in names if fold(n) not in COUNTRY_AND_REGION_WORDS]
+    return bool(names)
 
 
+# "which city" is not answered by "countries in Latin America and the Caribbean"
+_CITY_CUE = re.compile(r"\b(city|cities|town|capital|venue)\b")
 _TIME_UNIT = r"(?:years?|decades?|months?|weeks?|days?|centur(?:y|ies))"
 _AMOUNT = r"(?:\d+|" + "|".join(sorted(NUMBER_WORDS - {"percent"}, key=len, reverse=True)) + ")"
 # "four decades", "20 years", "a ten-year roadmap", "2024-2034", "since 1984"
@@ -449,12 +457,20 @@ def _has_number(sentence: str, q: Question) -> bool:
 
 
 def _has_date(sentence: str, q: Question) -> bool:
-    for tok in words(sentence):
+    """A year or a month; for "on what date" a month or a day. A year in a range ("the Chile
+    Plan of Action (2024-2034)") names a period, not when something happened."""
+    day = _DAY_CUE.search(q.cue) is not None
+    for tok in words(_YEAR_RANGE.sub(" ", sentence)):
         if tok in q.question_words:
             continue
-        if _YEAR.match(tok) or tok in MONTHS:
+        if tok in MONTHS or (not day and _YEAR.match(tok)):
             return True
-    return False
+    return bool(day and _NUMERIC_DATE.search(sentence))
+
+
+_DAY_CUE = re.compile(r"\b(date|day)\b")
+_YEAR_RANGE = re.compile(r"\b(?:1[89]|20)\d\d\s*[-\u2013]\s*(?:1[89]|20)\d\d\b")
+_NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d\b")
 
 
 def _names(sentence: str, q: Question) -> list[str]:

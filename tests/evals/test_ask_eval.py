@@ -25,6 +25,7 @@ from search.engine import Searcher
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXTRA = REPO_ROOT / "evals" / "data" / "ask-extra.jsonl"
 FRESH = REPO_ROOT / "evals" / "data" / "ask-fresh.jsonl"
+THIRD = REPO_ROOT / "evals" / "data" / "ask-third.jsonl"
 DOC = "cartagena40-multistakeholder-pledge-2025"
 
 
@@ -86,6 +87,7 @@ def test_ask_holds_its_floors(searcher: Searcher, shared_dir: Path) -> None:
         shared_dir / "evals" / "cartagena-dev-unanswerable.jsonl",
         EXTRA,
         FRESH,
+        THIRD,
     ]
     items = load_ask(files)
     report = build_ask_report(items, ask_engine(searcher, items), {})

@@ -25,6 +25,7 @@ from tests.utils.shared import REPO_ROOT
 EXTRA = REPO_ROOT / "evals" / "data" / "similar-extra.jsonl"
 # written after the method and its weight were fixed: a held-out check, never tuned on
 FRESH = REPO_ROOT / "evals" / "data" / "similar-fresh.jsonl"
+THIRD = REPO_ROOT / "evals" / "data" / "similar-third.jsonl"
 
 
 def test_similar_files_load_and_their_sources_are_quoted_from_the_corpus(
@@ -32,8 +33,10 @@ def test_similar_files_load_and_their_sources_are_quoted_from_the_corpus(
 ) -> None:
     from evals.relevance import normalize
 
-    items = load_similar([shared_dir / "evals" / "cartagena-dev-similar.jsonl", EXTRA, FRESH])
-    assert len(items) >= 8 + 12 + 10
+    items = load_similar(
+        [shared_dir / "evals" / "cartagena-dev-similar.jsonl", EXTRA, FRESH, THIRD]
+    )
+    assert len(items) >= 8 + 12 + 10 + 8
     docs = {p.stem: normalize(p.read_text(encoding="utf-8")) for p in text_dir.iterdir()}
     for item in items:
         assert normalize(item.source.text) in docs[item.source.doc], item.id
@@ -108,14 +111,21 @@ def test_crossval_scores_each_fold_with_a_weight_chosen_on_the_others(tmp_path: 
 
 def test_thresholds_keep_floors_for_every_similar_file() -> None:
     floors = load_thresholds()["similar"]
-    assert set(floors) >= {"cartagena-dev-similar", "similar-extra", "similar-fresh"}
+    assert set(floors) >= {
+        "cartagena-dev-similar",
+        "similar-extra",
+        "similar-fresh",
+        "similar-third",
+    }
     for metrics in floors.values():
         assert set(metrics) <= {"source_first_rate", "mrr", "source_in_top_k"}
 
 
 @pytest.mark.slow
 def test_similar_sets_hold_their_thresholds(searcher: Searcher, shared_dir: Path) -> None:
-    items = load_similar([shared_dir / "evals" / "cartagena-dev-similar.jsonl", EXTRA, FRESH])
+    items = load_similar(
+        [shared_dir / "evals" / "cartagena-dev-similar.jsonl", EXTRA, FRESH, THIRD]
+    )
     report = build_similar_report(items, similar_engine(searcher, items, 10), 10, {})
     failures = check_similar(report, load_thresholds())
     assert not failures, "\n".join(failures) + "\n" + similar_markdown(report)

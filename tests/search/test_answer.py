@@ -281,6 +281,34 @@ def test_who_represented_a_listed_country_is_refused(searcher: Searcher) -> None
             "the adoption of the Chile Declaration and Plan of Action 2024-2034.",
             "The Chile Plan of Action establishes a Follow-up and Coordination Mechanism.",
         ),
+        # "for how many years" is answered by "two decades"
+        (
+            "For how many years has the Solidarity Cities program been in place?",
+            "duration",
+            "The Solidarity Cities program, in place for two decades, is a line of work.",
+            "The Solidarity Cities program is a line of work of 20 municipalities.",
+        ),
+        # "on what date" wants a day or a month; a year range names a period
+        (
+            "On what date was the Montevideo Declaration signed?",
+            "date",
+            "The Montevideo Declaration was presented on 16 May 2024.",
+            "The Montevideo Declaration was presented to the Chile Plan of Action (2024-2034).",
+        ),
+        (
+            "When was the Brazil Plan of Action adopted?",
+            "date",
+            "In 2014, the Brazil Declaration and Plan of Action was adopted.",
+            "A decade of implementing the Brazil Plan of Action (2014-2024) came to an end.",
+        ),
+        # "which city" is not answered by a country or a region
+        (
+            "In which city was the Chile Declaration adopted?",
+            "place",
+            "The Consultation was held in the city of Brasilia on May 16 and 17, 2024.",
+            "By adopting the Chile Declaration, countries in Latin America and the Caribbean "
+            "renewed their commitment.",
+        ),
         # a period is a span of time, not a date
         (
             "What period does the Chile Plan of Action cover?",
@@ -296,7 +324,7 @@ def test_who_represented_a_listed_country_is_refused(searcher: Searcher) -> None
         ),
     ],
 )
-def test_how_long_and_how_often_ask_for_a_span_and_a_rate(
+def test_each_answer_type_is_held_only_by_what_gives_it(
     question: str, kind: str, holds: str, lacks: str
 ) -> None:
     q = read_question(question, {"cartagena", "process", "chile"})
