@@ -177,6 +177,12 @@ class Settings(BaseSettings):
     answer_min_coverage: float = Field(0.6, ge=0.0, le=1.0)
     answer_context_weight: float = Field(0.7, ge=0.0, le=1.0)
     answer_phrase_weight: float = Field(0.0, ge=0.0, le=1.0)
+    # A sentence whose cosine to the question reaches ``answer_meaning_cosine`` needs only
+    # ``answer_meaning_coverage`` of the terms: it says the same in other words (1.0: never).
+    # Cross-validated with the floors above over 172 questions (evals/REPORT.md, "/ask",
+    # ninth pass): it ties a flat coverage of 0.4 and keeps 0.6 for the rest.
+    answer_meaning_cosine: float = Field(0.6, ge=0.0, le=1.0)
+    answer_meaning_coverage: float = Field(0.4, ge=0.0, le=1.0)
     # A sentence that passes those checks may answer from this score up (the question as a whole
     # is still refused below ``answer_min_score``).
     answer_sentence_min_score: float = Field(0.42, ge=0.0, le=1.0)

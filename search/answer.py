@@ -35,6 +35,7 @@ from search.question import (
     read_question,
 )
 from search.sentence_vectors import sentence_vectors
+from text.acronyms import written_acronyms
 from text.language import query_language
 from text.spans import split_sentences
 from text.tokens import lexical_tokens, words
@@ -171,8 +172,36 @@ class Check:
     coverage: float  # IDF-weighted terms and adjacent pairs held by the sentence or its passage
     absent: list[str]  # must terms (numbers, names, ordinals) neither holds
 
-    def ok(self, min_coverage: float) -> bool:
-        return self.typed and not self.absent and self.coverage >= min_coverage
+    def ok(self, min_coverage: float, meaning: tuple[float, float] = (1.0, 1.0)) -> bool:
+        """Type, must terms, and the question's words covered; or, for a sentence that means
+        what the question asks (cosine at least ``meaning[0]``), a lower share of them
+        (``meaning[1]``): "Which European initiative giving refugees a route into universities
+        was mentioned?" is answered by "The European project University Corridors for Refugees
+        (UNICORE) was referenced", which has neither "giving" nor "route"."""
+        if not self.typed or self.absent:
+            return False
+        if self.coverage >= min_coverage:
+            return True
+        cosine, coverage = meaning
+        return self.sentence.cosine >= cosine and self.coverage >= coverage
+
+
+def spelled_out(
+    q: Question, acronyms: dict[str, tuple[str, ...]], known: dict[str, int]
+) -> Question:
+    """``q`` with each acronym it writes in capitals that the documents never use replaced by
+    the words of the name they use it for: "According to the IDB, ..." asks about what the
+    documents call the Inter-American Development Bank (text.acronyms)."""
+    swap = {
+        t: acronyms[t] for t in q.terms if t not in known and t in acronyms and t.upper() in q.text
+    }
+    if not swap:
+        return q
+
+    def spelled(stems: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(x for t in stems for x in swap.get(t, (t,))))
+
+    return replace(q, terms=spelled(q.terms), names=spelled(q.names))
 
 
 def _in_family(term: str, stems: set[str]) -> bool:
@@ -210,15 +239,24 @@ def check_sentence(
     weights: dict[str, float],
     settings: Settings,
     known: dict[str, int],
+    acronyms: dict[str, tuple[str, ...]] | None = None,
 ) -> Check:
-    """Type, must terms and coverage of one sentence, its passage standing as context."""
+    """Type, must terms and coverage of one sentence, its passage standing as context; an
+    acronym holds the words of its name ("the 2023 GRF": Global Refugee Forum)."""
     sent_seq = content_stems(s.text, known)
+    if _REFERS_BACK.match(s.text):
+        # "It introduced a broadened definition": what "it" is, the sentence before says
+        before = [x for x in split_sentences(hit.text) if x.end <= s.start]
+        if before:
+            sent_seq = content_stems(before[-1].text, known) + sent_seq
     # the citation names the document's place and year: "(Brasilia, 2024)"
     # and a footnote's anchor says what the note is a note to
-    ctx_seq = content_stems(
-        f"{hit.citation}. {hit.title}. {hit.section}. {hit.anchor}. {hit.text}", known
-    )
+    context = f"{hit.citation}. {hit.title}. {hit.section}. {hit.anchor}. {hit.text}"
+    ctx_seq = content_stems(context, known)
     sent, ctx = set(sent_seq), set(ctx_seq)
+    if acronyms:
+        sent |= set(written_acronyms(s.text, acronyms))
+        ctx |= set(written_acronyms(context, acronyms))
     total = sum(weights.values())
     ctx_w = settings.answer_context_weight
     if total:
@@ -243,7 +281,8 @@ def check_sentence(
     # "Who was the president of ...": evidence without "president" answers something else.
     absent = [q.show(t) for t in q.focus if t not in sent | ctx]
     absent += [n for n in q.numbers if n not in sent]
-    absent += [q.show(n) for n in q.names if n not in ctx]
+    # "Latin American" is named where the passage says "Latin America"
+    absent += [q.show(n) for n in q.names if n not in ctx and not _in_family(n, ctx)]
     absent += [
         f"{o} {q.show(t)}"
         for o, t in q.ordinals
@@ -480,7 +519,8 @@ def answer_question(
         return Answer(question, [], hits, 0.0, reason, threshold)
     best = max(s.score for s in scored)
     known = searcher.store.vocabulary
-    q = read_question(text, known)
+    acronyms = searcher.acronyms
+    q = spelled_out(read_question(text, known), acronyms, known)
     if best < threshold:
         reason = (
             f"nothing in the documents answers this closely enough: the best sentence scores "
@@ -500,10 +540,14 @@ def answer_question(
     rarest = math.log(1 + (n - 0.5) / 1.5)
     weights = {t: min(w, rarest) for t, w in searcher.store.idf(list(q.terms)).items()}
     by_id = {h.passage_id: h for h in hits}
-    checks = [check_sentence(s, by_id[s.passage_id], q, weights, settings, known) for s in scored]
+    checks = [
+        check_sentence(s, by_id[s.passage_id], q, weights, settings, known, acronyms)
+        for s in scored
+    ]
     min_cov = settings.answer_min_coverage
     floor = settings.answer_sentence_min_score
-    answering = [c.sentence for c in checks if c.ok(min_cov) and c.sentence.score >= floor]
+    meaning = (settings.answer_meaning_cosine, settings.answer_meaning_coverage)
+    answering = [c.sentence for c in checks if c.ok(min_cov, meaning) and c.sentence.score >= floor]
     extra = {"type": q.kind, "coverage": max(c.coverage for c in checks)}
     if not answering:
         reason, missing = refusal(q, checks, known, min_cov, threshold)

@@ -54,7 +54,12 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (NUMBER, re.compile(r"^\s*(what|which) (percentage|proportion|share|number|amount)\b")),
     (DATE, re.compile(r"^\s*(when|since when)\b")),
-    (DATE, re.compile(r"\b(what|which|in what|in which) (year|date|month|day|time)\b")),
+    (
+        DATE,
+        re.compile(
+            r"\b(what|which|in what|in which) (?:exact |precise )?(year|date|month|day|time)\b"
+        ),
+    ),
     (PLACE, re.compile(r"^\s*(where)\b")),
     (
         PLACE,
@@ -215,6 +220,8 @@ _GENERIC_FOCUS = frozenset(
         stopwords=False,
     )
 )
+# "first time", "last time": an idiom, not the first of something the evidence must number
+_NOT_COUNTED = frozenset(["time", "times"])
 # Words that end the focus phrase besides stopwords ("the rate *among* refugees").
 _FOCUS_STOP = frozenset(
     ["among", "about", "between", "during", "after", "before", "since", "under", "per"]
@@ -318,6 +325,8 @@ def read_question(question: str, known: frozenset[str] | set[str] | dict[str, in
             continue
         surface.setdefault(stem, tok)
         content.append(stem)
+        if pending and tok in _NOT_COUNTED:
+            pending = None  # "for the first time" says when, it counts no time
         if pending:
             ordinals.append((pending, stem))
             surface.setdefault(pending, pending)

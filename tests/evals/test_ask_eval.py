@@ -26,6 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 EXTRA = REPO_ROOT / "evals" / "data" / "ask-extra.jsonl"
 FRESH = REPO_ROOT / "evals" / "data" / "ask-fresh.jsonl"
 THIRD = REPO_ROOT / "evals" / "data" / "ask-third.jsonl"
+FOURTH = REPO_ROOT / "evals" / "data" / "ask-fourth.jsonl"
 DOC = "cartagena40-multistakeholder-pledge-2025"
 
 
@@ -88,6 +89,7 @@ def test_ask_holds_its_floors(searcher: Searcher, shared_dir: Path) -> None:
         EXTRA,
         FRESH,
         THIRD,
+        FOURTH,
     ]
     items = load_ask(files)
     report = build_ask_report(items, ask_engine(searcher, items), {})

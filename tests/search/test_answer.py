@@ -203,6 +203,66 @@ def test_an_answer_brings_the_footnote_that_lists_what_was_asked(searcher: Searc
 
 
 @pytest.mark.slow
+def test_an_acronym_the_documents_never_write_is_read_as_the_name_they_use(
+    searcher: Searcher,
+) -> None:
+    """The report says "Inter-American Development Bank" (heading: "BID/IADB"), never
+    "IDB": the question is about that bank, not about a word the documents lack."""
+    a = answer_question(
+        searcher,
+        "According to the IDB, what share of refugees and migrants in the region have already "
+        "lived in their host country for more than five years?",
+    )
+    assert a.answered, a.reason
+    assert "more than 50 percent of refugees and migrants" in (a.text or "")
+
+
+@pytest.mark.slow
+def test_a_sentence_that_means_the_question_needs_fewer_of_its_words(searcher: Searcher) -> None:
+    """ "giving refugees a route into universities": the documents say "University Corridors
+    for Refugees (UNICORE) ... creates a university corridor"; neither "giving" nor "route"."""
+    question = "Which European initiative giving refugees a route into universities was mentioned?"
+    a = answer_question(searcher, question)
+    assert a.answered, a.reason
+    assert "University Corridors for Refugees (UNICORE)" in (a.text or "")
+    strict = searcher.settings.model_copy(update={"answer_meaning_cosine": 1.0})
+    b = answer_question(Searcher(searcher.store, searcher.embedder, strict), question)
+    assert not b.answered
+
+
+@pytest.mark.slow
+def test_a_sentence_that_refers_back_is_checked_with_what_it_refers_to(
+    searcher: Searcher,
+) -> None:
+    """ "It introduced a broadened definition" holds no "1984": the sentence it refers back to
+    does ("The Cartagena Declaration on Refugees, adopted in 1984, ...")."""
+    a = answer_question(
+        searcher,
+        "How did the 1984 Cartagena Declaration change the definition of who counts as a refugee?",
+    )
+    assert a.answered, a.reason
+    assert "It introduced a broadened definition of refugees" in (a.text or "")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the documents give the month, not the day
+        "On what exact day in July 2025 will the first meeting of the Follow-Up and "
+        "Coordination Mechanism be held?",
+        "In which city were the Chile Declaration and Plan of Action adopted in December 2024?",
+        "When was the Montevideo Declaration on Contributions of Solidarity Cities adopted?",
+    ],
+)
+def test_a_question_asking_for_more_than_the_documents_give_is_refused(
+    searcher: Searcher, question: str
+) -> None:
+    a = answer_question(searcher, question)
+    assert not a.answered, a.text
+
+
+@pytest.mark.slow
 def test_the_reports_own_voice_is_not_taken_for_a_reference_back(searcher: Searcher) -> None:
     """ "It was proposed to conduct a mapping ..." follows the answer but refers to nothing
     in it: it is not joined."""
@@ -368,6 +428,12 @@ def test_a_question_worded_with_another_form_of_the_documents_word_is_answered(
         searcher, "How many cooperating countries were present at the consultation?"
     )
     assert a.answered and "ten cooperating countries" in (a.text or ""), a.reason
+
+
+def test_for_the_first_time_is_no_ordinal_the_evidence_must_hold() -> None:
+    q = read_question("When will the Support Platform meet for the first time?", {"platform"})
+    assert q.ordinals == ()
+    assert read_question("When is the first meeting?", {"meet"}).ordinals == (("first", "meet"),)
 
 
 def test_a_complex_preposition_is_not_a_term_the_evidence_must_hold() -> None:
