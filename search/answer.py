@@ -548,12 +548,20 @@ def answer_question(
     floor = settings.answer_sentence_min_score
     meaning = (settings.answer_meaning_cosine, settings.answer_meaning_coverage)
     answering = [c.sentence for c in checks if c.ok(min_cov, meaning) and c.sentence.score >= floor]
+    # "Which cooperating countries were present?": the note that lists them answers, however
+    # little its bare list of names resembles the question (Question.lists_asked)
+    listing = [
+        c.sentence
+        for c in checks
+        if c.typed and not c.absent and q.lists_asked(by_id[c.sentence.passage_id])
+    ]
     extra = {"type": q.kind, "coverage": max(c.coverage for c in checks)}
-    if not answering:
+    if not answering and not listing:
         reason, missing = refusal(q, checks, known, min_cov, threshold)
         return Answer(question, [], [], best, reason, threshold, extra, missing)
-    chosen = with_referents(choose(answering, settings), by_id, searcher.store)
+    chosen = with_referents(choose(answering, settings), by_id, searcher.store) if answering else []
     chosen = with_notes(chosen, q, searcher.store, by_id)
+    chosen += [s for s in listing if all(c.passage_id != s.passage_id for c in chosen)]
     cited = list(dict.fromkeys(s.passage_id for s in chosen))
     retrieved = {h.passage_id for h in hits}
     beside = [h for pid, h in by_id.items() if pid in cited and pid not in retrieved]

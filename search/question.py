@@ -26,7 +26,7 @@ from text.places import COUNTRY_AND_REGION_WORDS
 from text.tokens import STOPWORDS, fold, join_verbs, lexical_tokens, stem_words, words
 
 NUMBER, DATE, PLACE, AGENT = "number", "date", "place", "agent"
-DURATION, FREQUENCY = "duration", "frequency"
+DURATION, FREQUENCY, REASON = "duration", "frequency", "reason"
 TYPE_NAMES = {
     NUMBER: "a number",
     DATE: "a date",
@@ -34,6 +34,7 @@ TYPE_NAMES = {
     AGENT: "a name",
     DURATION: "a duration",
     FREQUENCY: "a frequency",
+    REASON: "a reason",
 }
 
 _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -44,15 +45,20 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "for how many years" is answered by "two decades" as well as by "20 years"
     (DURATION, re.compile(r"\bhow many (years|months|weeks|decades)\b")),
     (FREQUENCY, re.compile(r"\bhow (often|frequently)\b")),
+    # "why" wants a reason: "was held in Brasilia" does not say why Brasilia was chosen
+    (
+        REASON,
+        re.compile(r"^\s*why\b|\bfor what reasons?\b|\bwhat (?:is|was|are|were) the reasons?\b"),
+    ),
     (NUMBER, re.compile(r"\bhow (many|much)\b")),
     (
         NUMBER,
         re.compile(
-            r"\b(what|which)(?: is| was| are| were)? the (?:\w+ )?(number|amount|budget|cost|"
+            r"\b(what|which)(?: is| was| are| were)?(?: the)? (?:\w+ )?(number|amount|budget|cost|"
             r"rate|percentage|proportion|share|total|size|figure|sum|funding)\b"
         ),
     ),
-    (NUMBER, re.compile(r"^\s*(what|which) (percentage|proportion|share|number|amount)\b")),
+    (NUMBER, re.compile(r"\b(what|which) (percentage|proportion|share|number|amount)\b")),
     (DATE, re.compile(r"^\s*(when|since when)\b")),
     (
         DATE,
@@ -406,12 +412,22 @@ def has_type(sentence: str, q: Question) -> bool:
         return _has_duration(sentence)
     if q.kind == FREQUENCY:
         return bool(_RATE.search(sentence))
+    if q.kind == REASON:
+        return bool(_CAUSE.search(sentence))
     names = _names(sentence, q)
     if _CITY_CUE.search(q.cue):
         names = [n for n in names if fold(n) not in COUNTRY_AND_REGION_WORDS]
     return bool(names)
 
 
+# a cause or a purpose: "..., as it is associated with notably lower turnover rates"
+_CAUSE = re.compile(
+    r"\b(?:because|due to|owing to|thanks to|since|given (?:that|the)|in order to|so that|"
+    r"so as to|reasons?|as a result|result(?:s|ed|ing)? (?:of|from)|lead(?:s|ing)? to|led to|"
+    r"aim(?:s|ed|ing)? (?:to|at)|purpose|seek(?:s|ing)? to|contribut(?:e|es|ed|ing) to)\b"
+    r"|,\s*as\b|\bas (?:it|they|this|these|such)\b",
+    re.IGNORECASE,
+)
 # "which city" is not answered by "countries in Latin America and the Caribbean"
 _CITY_CUE = re.compile(r"\b(city|cities|town|capital|venue)\b")
 _TIME_UNIT = r"(?:years?|decades?|months?|weeks?|days?|centur(?:y|ies))"
@@ -484,7 +500,9 @@ _NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d\b")
 
 def _names(sentence: str, q: Question) -> list[str]:
     """Capitalised words of ``sentence`` (not its first word) that the question does not use,
-    nor lists beside a name it uses."""
+    nor lists beside a name it uses; for "who", not the name of a thing ("the Cartagena+30
+    *initiative*") nor the bracketed acronym of the question's own name ("Brazil Plan of
+    Action (PAB)")."""
     siblings = _list_siblings(sentence, q)
     out = []
     for match in _CAPITALISED.finditer(sentence):
@@ -495,8 +513,32 @@ def _names(sentence: str, q: Question) -> list[str]:
             continue
         if fold(word) in siblings:
             continue
+        if q.kind == AGENT and _names_a_thing(sentence, match, q):
+            continue
         out.append(word)
     return out
+
+
+# nouns that make the name before them a thing, not someone: "the Cartagena+30 initiative"
+_THINGS = frozenset(
+    words(
+        "initiative initiatives process processes plan plans declaration declarations report "
+        "reports programme programmes program programs project projects strategy strategies "
+        "framework frameworks mechanism mechanisms meeting meetings consultation consultations "
+        "anniversary convention conventions compact forum platform roadmap agenda period "
+        "decade region floods"
+    )
+)
+_NEXT_WORD = re.compile(r"[\w+-]*\s+([a-z]+)")
+_BRACKETED_AFTER = re.compile(r"([\w+-]+)\s*\($")
+
+
+def _names_a_thing(sentence: str, match: re.Match[str], q: Question) -> bool:
+    following = _NEXT_WORD.match(sentence, match.end())
+    if following and following.group(1) in _THINGS:
+        return True
+    before = _BRACKETED_AFTER.search(sentence[: match.start()])
+    return bool(before and fold(before.group(1)) in q.question_words)
 
 
 # a name in a list: capitalised words, with the small words names are made of

@@ -27,6 +27,7 @@ EXTRA = REPO_ROOT / "evals" / "data" / "ask-extra.jsonl"
 FRESH = REPO_ROOT / "evals" / "data" / "ask-fresh.jsonl"
 THIRD = REPO_ROOT / "evals" / "data" / "ask-third.jsonl"
 FOURTH = REPO_ROOT / "evals" / "data" / "ask-fourth.jsonl"
+FIFTH = REPO_ROOT / "evals" / "data" / "ask-fifth.jsonl"
 DOC = "cartagena40-multistakeholder-pledge-2025"
 
 
@@ -90,6 +91,7 @@ def test_ask_holds_its_floors(searcher: Searcher, shared_dir: Path) -> None:
         FRESH,
         THIRD,
         FOURTH,
+        FIFTH,
     ]
     items = load_ask(files)
     report = build_ask_report(items, ask_engine(searcher, items), {})

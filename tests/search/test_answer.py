@@ -231,6 +231,19 @@ def test_a_sentence_that_means_the_question_needs_fewer_of_its_words(searcher: S
 
 
 @pytest.mark.slow
+def test_the_footnote_listing_what_a_which_question_asks_for_answers_it(
+    searcher: Searcher,
+) -> None:
+    """Note 8 is a bare list of names ("Canada, European Union, Germany, ..."), far in meaning
+    from the question, under the anchor "the presence of ten cooperating countries"."""
+    a = answer_question(
+        searcher, "Which cooperating countries were present at the Brasilia consultation?"
+    )
+    assert a.answered, a.reason
+    assert "Canada, European Union, Germany, Republic of Korea" in (a.text or "")
+
+
+@pytest.mark.slow
 def test_a_sentence_that_refers_back_is_checked_with_what_it_refers_to(
     searcher: Searcher,
 ) -> None:
@@ -368,6 +381,35 @@ def test_who_represented_a_listed_country_is_refused(searcher: Searcher) -> None
             "The Consultation was held in the city of Brasilia on May 16 and 17, 2024.",
             "By adopting the Chile Declaration, countries in Latin America and the Caribbean "
             "renewed their commitment.",
+        ),
+        # "why" wants a reason
+        (
+            "Why do businesses say that employing refugees makes them more competitive?",
+            "reason",
+            "The labor inclusion of refugees improves competitiveness, as it is associated with "
+            "notably lower turnover rates.",
+            "The Second Thematic Consultation was held in the city of Brasilia on May 16, 2024.",
+        ),
+        # a rate or a percentage asked for without "the"
+        (
+            "What turnover rate did companies report for their refugee employees?",
+            "number",
+            "Companies reported a turnover rate of 12 percent among refugee employees.",
+            "They explained that inclusion is associated with notably lower turnover rates.",
+        ),
+        (
+            "By what percentage have refugees increased GDP according to the World Bank?",
+            "number",
+            "The studies found that refugees increased GDP by 2 percent.",
+            "2) macroeconomic: positive impact on GDP and other economic indicators.",
+        ),
+        # "who" is not answered by the name of a thing, nor by the question's own acronym
+        (
+            "Who authored the Final Implementation Report of the Brazil Plan of Action?",
+            "agent",
+            "The report was written by UNHCR and the Government of Brazil.",
+            "In 2023, the Cartagena+30 initiative concluded, marking the end of a decade of "
+            "implementing the Brazil Plan of Action (PAB).",
         ),
         # a period is a span of time, not a date
         (
