@@ -500,9 +500,9 @@ _NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d\b")
 
 def _names(sentence: str, q: Question) -> list[str]:
     """Capitalised words of ``sentence`` (not its first word) that the question does not use,
-    nor lists beside a name it uses; for "who", not the name of a thing ("the Cartagena+30
-    *initiative*") nor the bracketed acronym of the question's own name ("Brazil Plan of
-    Action (PAB)")."""
+    nor lists beside a name it uses; for "who" and "where", not the name of a thing ("the
+    Cartagena+30 *initiative*") nor the bracketed acronym of the question's own name ("Brazil
+    Plan of Action (PAB)")."""
     siblings = _list_siblings(sentence, q)
     out = []
     for match in _CAPITALISED.finditer(sentence):
@@ -513,7 +513,7 @@ def _names(sentence: str, q: Question) -> list[str]:
             continue
         if fold(word) in siblings:
             continue
-        if q.kind == AGENT and _names_a_thing(sentence, match, q):
+        if q.kind in (AGENT, PLACE) and _names_a_thing(sentence, match, q):
             continue
         out.append(word)
     return out

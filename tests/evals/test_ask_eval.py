@@ -28,6 +28,7 @@ FRESH = REPO_ROOT / "evals" / "data" / "ask-fresh.jsonl"
 THIRD = REPO_ROOT / "evals" / "data" / "ask-third.jsonl"
 FOURTH = REPO_ROOT / "evals" / "data" / "ask-fourth.jsonl"
 FIFTH = REPO_ROOT / "evals" / "data" / "ask-fifth.jsonl"
+SIXTH = REPO_ROOT / "evals" / "data" / "ask-sixth.jsonl"
 DOC = "cartagena40-multistakeholder-pledge-2025"
 
 
@@ -92,6 +93,7 @@ def test_ask_holds_its_floors(searcher: Searcher, shared_dir: Path) -> None:
         THIRD,
         FOURTH,
         FIFTH,
+        SIXTH,
     ]
     items = load_ask(files)
     report = build_ask_report(items, ask_engine(searcher, items), {})

@@ -411,6 +411,13 @@ def test_who_represented_a_listed_country_is_refused(searcher: Searcher) -> None
             "In 2023, the Cartagena+30 initiative concluded, marking the end of a decade of "
             "implementing the Brazil Plan of Action (PAB).",
         ),
+        (
+            "Where was the Final Implementation Report of the Brazil Plan of Action presented?",
+            "place",
+            "The report was presented in Brasilia.",
+            "In 2023, the Cartagena+30 initiative concluded, marking the end of a decade of "
+            "implementing the Brazil Plan of Action (PAB).",
+        ),
         # a period is a span of time, not a date
         (
             "What period does the Chile Plan of Action cover?",
