@@ -66,6 +66,7 @@ _REFERS_BACK = re.compile(
     re.IGNORECASE,
 )
 _MAX_JOINED = 2  # sentences joined on each side of an answer sentence
+_FOCUS_WINDOW = 4  # content words between the two ends of a focus phrase ("UNHCR representative")
 _MAX_GAP = 3  # characters between two sentences of one run (spaces, a paragraph break)
 LANGUAGE_NAMES = {"es": "Spanish", "pt": "Portuguese"}
 
@@ -227,6 +228,13 @@ def _another_form(term: str, known: dict[str, int]) -> bool:
     )
 
 
+def _near(seq: list[str], a: str, b: str, window: int) -> bool:
+    """``a`` and ``b`` within ``window`` content words of each other, in either order: "the
+    Assistant High Commissioner for Operations of UNHCR" is the "UNHCR Assistant"."""
+    at = [i for i, x in enumerate(seq) if x == a]
+    return any(abs(i - j) <= window for j, x in enumerate(seq) if x == b for i in at)
+
+
 def _adjacent(seq: list[str], a: str, b: str, gap: int = 1) -> bool:
     """``b`` follows ``a`` within ``gap`` content words in ``seq``."""
     return any(x == a and b in seq[i + 1 : i + 1 + gap] for i, x in enumerate(seq))
@@ -280,6 +288,12 @@ def check_sentence(
     coverage = (1 - beta) * unigram + beta * pairs
     # "Who was the president of ...": evidence without "president" answers something else.
     absent = [q.show(t) for t in q.focus if t not in sent | ctx]
+    if len(q.focus) > 1 and not absent:
+        # "the UNHCR representative" is one thing: "the representative from ACCOR ... with
+        # UNHCR" holds its words, not it
+        a, b = q.focus[0], q.focus[-1]
+        if not any(_near(seq, a, b, _FOCUS_WINDOW) for seq in (sent_seq, ctx_seq)):
+            absent.append(" ".join(q.show(t) for t in q.focus))
     absent += [n for n in q.numbers if n not in sent]
     # "Latin American" is named where the passage says "Latin America"
     absent += [q.show(n) for n in q.names if n not in ctx and not _in_family(n, ctx)]

@@ -76,6 +76,8 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (PLACE, re.compile(r"\b(capital) of\b")),
     (AGENT, re.compile(r"^\s*(who|whom|whose)\b")),
+    # "What is the name of the European project ...?" asks for a name
+    (AGENT, re.compile(r"^\s*(what|which) (?:is|was|are|were) the (names?|titles?) of\b")),
     (
         AGENT,
         re.compile(
@@ -95,7 +97,7 @@ QUESTION_WORDS = frozenset(
         "how many much does did do about describe described which kind find found say said "
         "tell whose who whom when where what why year date month day period city cities country "
         "countries place town venue number amount percentage proportion total figure "
-        "organisation organization company companies agency agencies entity persons "
+        "organisation organization company companies agency agencies entity persons name names "
         # light verbs: "take place", "what does it cover" ask nothing about the topic
         "take took taken happen happened occur occurred cover covers mean means get got "
         # nouns that only live inside complex prepositions ("on behalf of", "in accordance
@@ -215,6 +217,11 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w+-]*")
 _FOCUS = re.compile(
     r"^\s*(?:who|what|which)\s+(?:is|was|are|were|will be|would be|has been)\s+"
     r"(?:the\s+|a\s+|an\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*)?)"
+)
+# "What is the name of *the European project* ...": the name is asked, the project is the focus
+_NAME_OF = re.compile(
+    r"^\s*(?:what|which)\s+(?:is|was|are|were)\s+the\s+(?:names?|titles?)\s+of\s+"
+    r"(?:the\s+|a\s+|an\s+|its\s+)?([a-z][\w-]*(?:\s+[a-z][\w-]*)?)"
 )
 # Nouns too general to be what a question is about ("What is the purpose of ..."): they stay
 # ordinary terms, never must terms.
@@ -377,8 +384,10 @@ def focus_terms(
     question: str, known: frozenset[str] | set[str] | dict[str, int]
 ) -> tuple[str, ...]:
     """The noun phrase a copular question asks about: "Who was *the president* of Chile?",
-    "What is *the unemployment rate* among ...": the answer must be about it, not near it."""
-    match = _FOCUS.search(" ".join(question.lower().split()))
+    "What is *the unemployment rate* among ...", "What is the name of *the UNHCR
+    representative* ...": the answer must be about it, not near it."""
+    low = " ".join(question.lower().split())
+    match = _NAME_OF.search(low) or _FOCUS.search(low)
     if not match:
         return ()
     out = []

@@ -244,6 +244,22 @@ def test_the_footnote_listing_what_a_which_question_asks_for_answers_it(
 
 
 @pytest.mark.slow
+def test_what_is_the_name_of_asks_for_the_name_of_that_thing(searcher: Searcher) -> None:
+    """The name is asked, the European project is what it must be the name of; "the UNHCR
+    representative" is one person, not "the representative from ACCOR ... with UNHCR"."""
+    a = answer_question(
+        searcher,
+        "What is the name of the European project mentioned that opens a university corridor "
+        "for refugees into higher education?",
+    )
+    assert a.answered, a.reason
+    assert "University Corridors for Refugees (UNICORE)" in (a.text or "")
+    b = answer_question(searcher, "What is the name of the UNHCR Representative in Brazil?")
+    assert not b.answered, b.text
+    assert "unhcr representative" in (b.reason or "").lower()
+
+
+@pytest.mark.slow
 def test_a_sentence_that_refers_back_is_checked_with_what_it_refers_to(
     searcher: Searcher,
 ) -> None:
