@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from cartagena.settings import Settings
 from index.models import Filters, Hit
@@ -143,19 +144,11 @@ def score_sentences(searcher: Searcher, text: str, hits: list[Hit]) -> list[Answ
     )
     w = searcher.settings.answer_lexical_weight
     out = []
-    for (hit, start, end, sentence), cos, read in zip(found, cosines, read_as, strict=True):
+    for (hit, start, end, _), cos, read in zip(found, cosines, read_as, strict=True):
         lex = overlap(read, weights)
         out.append(
             AnswerSentence(
-                text=sentence,
-                passage_id=hit.passage_id,
-                doc_id=hit.doc_id,
-                citation=hit.citation,
-                year=hit.year,
-                start=start,
-                end=end,
-                doc_start=hit.char_start + start,
-                doc_end=hit.char_start + end,
+                **_located(hit, start, end),
                 score=round((1 - w) * float(cos) + w * lex, 4),
                 cosine=round(float(cos), 4),
                 overlap=round(lex, 4),
@@ -367,20 +360,24 @@ def choose(scored: list[AnswerSentence], settings: Settings) -> list[AnswerSente
     return sorted(chosen, key=lambda s: (doc_order.index(s.doc_id), s.doc_start))
 
 
+def _located(hit: Hit, start: int, end: int) -> dict[str, Any]:
+    """The text and citation fields of an answer sentence at ``start:end`` of ``hit``."""
+    return {
+        "text": hit.text[start:end],
+        "passage_id": hit.passage_id,
+        "doc_id": hit.doc_id,
+        "citation": hit.citation,
+        "year": hit.year,
+        "start": start,
+        "end": end,
+        "doc_start": hit.char_start + start,
+        "doc_end": hit.char_start + end,
+    }
+
+
 def _sentence_in(hit: Hit, start: int, end: int, like: AnswerSentence) -> AnswerSentence:
     """The sentence at ``start:end`` of ``hit``'s text, scored as the sentence it goes with."""
-    return replace(
-        like,
-        text=hit.text[start:end],
-        passage_id=hit.passage_id,
-        doc_id=hit.doc_id,
-        citation=hit.citation,
-        year=hit.year,
-        start=start,
-        end=end,
-        doc_start=hit.char_start + start,
-        doc_end=hit.char_start + end,
-    )
+    return replace(like, **_located(hit, start, end))
 
 
 def _across(

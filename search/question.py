@@ -5,8 +5,8 @@
 commitments. So a question is read into
 
 - its *answer type*: "how many" wants a number, "when" a date, "where"/"which city" a place,
-  "who"/"which organisation" a name, "how long" a duration, "how often" a frequency; the
-  answering sentence must hold one;
+  "who"/"which organisation"/"what is the name of" a name, "how long"/"what period" a
+  duration, "how often" a frequency, "why" a reason; the answering sentence must hold one;
 - its *content terms* (stemmed, weighted by IDF when scored), of which some are *must* terms:
   numbers and years, capitalised names, and ordinals with the word they qualify ("second
   meeting"), which a sentence that merely shares the topic does not carry;
