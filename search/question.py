@@ -102,7 +102,10 @@ QUESTION_WORDS = frozenset(
         "take took taken happen happened occur occurred cover covers mean means get got "
         # nouns that only live inside complex prepositions ("on behalf of", "in accordance
         # with", "in lieu of", "in spite of"): a question's "behalf" is not its topic
-        "behalf accordance lieu spite",
+        "behalf accordance lieu spite "
+        # prepositions the stop words leave in: "Who represented UNHCR *among* the officials",
+        # "*according* to the IDB" place the question, they are not its topic
+        "among amongst according regarding concerning toward towards within upon via",
         stopwords=False,
     )
 )

@@ -505,6 +505,8 @@ def test_a_complex_preposition_is_not_a_term_the_evidence_must_hold() -> None:
     """ "on behalf of" asks nothing about the topic; "Brazil" and "inaugurated" do."""
     q = read_question("Who inaugurated the consultation on behalf of Brazil?", {"brazil"})
     assert "behalf" not in q.terms and "brazil" in q.terms and q.kind == "agent"
+    q = read_question("Who represented UNHCR among the officials, according to the report?", set())
+    assert "among" not in q.terms and "accord" not in q.terms and "offici" in q.terms
 
 
 @pytest.mark.slow
