@@ -384,9 +384,9 @@ def _across(
     s: AnswerSentence, hit: Hit, neighbour: Hit | None, forward: bool, n: int
 ) -> list[AnswerSentence]:
     """Up to ``n`` sentences that continue ``s`` (forward) or that it continues (backward) in
-    the passage beside ``hit``: a chunk boundary must not cut "In 2014, the Brazil Declaration
-    ... was adopted" from "It incorporated statelessness ...". Only text that follows on (a gap
-    of spaces) counts, so a footnote or a passage elsewhere is never joined."""
+    the passage beside ``hit``: a chunk boundary must not cut "According to studies conducted
+    by the World Bank (WB), ..." from "These studies show that ...". Only text that follows on
+    (a gap of spaces) counts, so a footnote or a passage elsewhere is never joined."""
     if neighbour is None or n <= 0 or neighbour.is_footnote != hit.is_footnote:
         return []
     spans = split_sentences(neighbour.text)
