@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -55,7 +56,8 @@ MIN_SENTENCE_WORDS = 4
 # in another form counts as the passage's words do (``answer_context_weight``), not in full.
 _FAMILY_PREFIX = 5
 _FAMILY_SHARE = 0.8
-_FORM_PREFIX = 6  # a refusal says a word is not in the documents only when no form of it is
+# a refusal says a word is not in the documents only when no form of it is
+_FORM_PREFIX, _FORM_SHARE = 6, 0.75
 # A sentence that opens with a pronoun continues the one before it ("The Cartagena Declaration
 # ... marked a milestone. It introduced a broadened definition ..."): shown alone, the first
 # leaves out what the subject did and the second does not say what "it" is.
@@ -198,27 +200,19 @@ def spelled_out(
     return replace(q, terms=spelled(q.terms), names=spelled(q.names))
 
 
-def _in_family(term: str, stems: set[str]) -> bool:
-    """Whether ``stems`` hold another form of ``term``'s word (see ``_FAMILY_SHARE``)."""
-    if len(term) < _FAMILY_PREFIX:
+def _in_family(
+    term: str,
+    stems: Iterable[str],
+    prefix: int = _FAMILY_PREFIX,
+    share: float = _FAMILY_SHARE,
+) -> bool:
+    """Whether ``stems`` hold another form of ``term``'s word: a stem sharing its first
+    ``prefix`` letters and ``share`` of the longer one ("present" / "presenc"). A refusal
+    looks in the whole vocabulary, more strictly (``_FORM_PREFIX``, ``_FORM_SHARE``):
+    "recognit" / "recogn" are one word there, "particip" / "particular" are not."""
+    if len(term) < prefix:
         return False
-    return any(
-        common_prefix(term, x) >= max(_FAMILY_PREFIX, _FAMILY_SHARE * max(len(term), len(x)))
-        for x in stems
-    )
-
-
-def _another_form(term: str, known: dict[str, int]) -> bool:
-    """Whether the index knows another form of ``term``'s word: a stem sharing its first six
-    letters and three quarters of the longer one ("recognit" / "recogn", not "particip" /
-    "particular")."""
-    if len(term) < _FORM_PREFIX:
-        return False
-    head = term[:_FORM_PREFIX]
-    return any(
-        x.startswith(head) and common_prefix(term, x) >= 0.75 * max(len(term), len(x))
-        for x in known
-    )
+    return any(common_prefix(term, x) >= max(prefix, share * max(len(term), len(x))) for x in stems)
 
 
 def _near(seq: list[str], a: str, b: str, window: int) -> bool:
@@ -307,7 +301,11 @@ def refusal(
     """The reason for refusing, naming what was missing, and the missing items themselves."""
     # "recognition" is mentioned when the documents say "recognize": never claim otherwise
     unknown = [
-        t for t in q.terms if t not in known and not t.isdigit() and not _another_form(t, known)
+        t
+        for t in q.terms
+        if t not in known
+        and not t.isdigit()
+        and not _in_family(t, known, _FORM_PREFIX, _FORM_SHARE)
     ]
     unknown += [n for n in q.numbers if n not in known]
     if unknown:
