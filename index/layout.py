@@ -32,6 +32,7 @@ VECTORS = "vectors.faiss"
 # the cross-lingual model's passage vectors (CARTAGENA_CROSSLINGUAL_MODEL), when built
 CROSSLINGUAL_VECTORS = "vectors-crosslingual.faiss"
 BM25 = "bm25"
+ACRONYMS = "acronyms.json"  # acronym -> the stems of the name it stands for (text.acronyms)
 CACHE = Path("cache") / "embeddings.sqlite"
 TMP_PREFIX = ".tmp-"
 

@@ -14,6 +14,7 @@ import math
 import sqlite3
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -29,6 +30,7 @@ from index import layout
 from index.models import Document, Filters, Hit, PassageView
 from index.schema import FORMAT_VERSION, read_manifest, sentence_key
 from index.vectors import VectorIndex, VectorWhere, open_crosslingual_index, open_vector_index
+from text.acronyms import find_acronyms
 from text.tokens import lexical_tokens, tokenizer_language
 
 log = logging.getLogger(__name__)
@@ -306,6 +308,18 @@ class IndexStore:
                 (f"{{text section}} : {fts}",),
             )
         ]
+
+    @cached_property
+    def acronyms(self) -> dict[str, tuple[str, ...]]:
+        """Acronym -> the stems of the name the documents use it for, as ingest read them
+        (``index.writer.write_acronyms``); an index written before reads its passages once."""
+        path = self.path / layout.ACRONYMS
+        if path.is_file():
+            return {a: tuple(stems) for a, stems in json.loads(path.read_text()).items()}
+        log.info("index %s has no %s: reading its passages for acronyms", self.version, path.name)
+        rows = self.passages()
+        titles = [d.title for d in self.documents()]
+        return find_acronyms(titles + [r.section for r in rows] + [r.text for r in rows])
 
     def furniture(self) -> dict[str, list[str]]:
         """Document id -> the running headers, footers and page lines taken out of its text

@@ -28,6 +28,7 @@ from index.schema import (
     write_manifest,
 )
 from index.vector_store import VectorRows, vector_store
+from text.acronyms import find_acronyms
 from text.spans import split_sentences
 from text.tokens import lexical_tokens, tokenizer_language
 
@@ -78,6 +79,7 @@ def write_version(
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     build_dir = layout.new_build_dir(index_dir, version)
     passages = write_database(build_dir / layout.DATABASE, docs)
+    write_acronyms(build_dir / layout.ACRONYMS, [meta.title for _, meta, _ in docs], passages)
     if embedded.sentences and embedded.sentence_vectors is not None:
         write_sentence_vectors(
             build_dir / layout.DATABASE, embedded.sentences, embedded.sentence_vectors
@@ -189,6 +191,13 @@ def write_database(path: Path, docs: list[Entry]) -> list[Passage]:
         conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('rebuild')")
     conn.close()
     return passages
+
+
+def write_acronyms(path: Path, titles: list[str], passages: list[Passage]) -> None:
+    """The acronyms the documents use and the names they stand for, read once here so that no
+    query reads every passage (``IndexStore.acronyms``; /ask spells "IDB" out with them)."""
+    texts = titles + [p.section for p in passages] + [p.text for p in passages]
+    path.write_text(json.dumps(find_acronyms(texts), ensure_ascii=False, sort_keys=True))
 
 
 def sentence_texts(passages: list[Passage]) -> list[str]:

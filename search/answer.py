@@ -464,17 +464,16 @@ def with_notes(
     "... two Municipalities or local governments², ..." only with note 2, which names them."""
     if q.asked is None:
         return chosen
+    notes: dict[str, list[Hit]] = {}  # the document's footnotes that list what is asked
     out: list[AnswerSentence] = []
     for s in chosen:
         out.append(s)
+        if s.doc_id not in notes:
+            notes[s.doc_id] = [h for h in store.document_passages(s.doc_id) if q.lists_asked(h)]
         said = " ".join(words(s.text))
-        for note in store.document_passages(s.doc_id):
-            if (
-                note.is_footnote
-                and note.anchor
-                and " ".join(words(note.anchor)) in said
-                and q.lists_asked(note)
-                and all(o.passage_id != note.passage_id for o in out)
+        for note in notes[s.doc_id]:
+            if " ".join(words(note.anchor)) in said and all(
+                o.passage_id != note.passage_id for o in out
             ):
                 by_id.setdefault(note.passage_id, note)
                 out.append(_sentence_in(note, 0, len(note.text), s))
@@ -528,7 +527,7 @@ def answer_question(
         return Answer(question, [], hits, 0.0, reason, threshold)
     best = max(s.score for s in scored)
     known = searcher.store.vocabulary
-    acronyms = searcher.acronyms
+    acronyms = searcher.store.acronyms
     q = spelled_out(read_question(text, known), acronyms, known)
     if best < threshold:
         reason = (

@@ -30,7 +30,6 @@ from search.question import read_question
 from search.sentence_dense import SentenceMatrix, best_of
 from search.typed_order import TYPED_DEPTH, asks_for_type, typed_first
 from search.vector_cache import VectorCache
-from text.acronyms import find_acronyms
 from text.language import query_language
 from text.tokens import lexical_tokens
 
@@ -167,13 +166,6 @@ class Searcher:
                 extra = self.store.bm25_term_scores(dict.fromkeys(cognates, 1.0))
                 return top_rows(extra if base is None else base + extra, k, mask)
         return self.store.bm25_top(text, k, mask)
-
-    @cached_property
-    def acronyms(self) -> dict[str, tuple[str, ...]]:
-        """Acronym -> the stems of the name the documents use it for (text.acronyms)."""
-        rows = self.store.passages()
-        titles = [d.title for d in self.store.documents()]
-        return find_acronyms(titles + [r.section for r in rows] + [r.text for r in rows])
 
     @cached_property
     def cognates(self) -> CognateFinder:

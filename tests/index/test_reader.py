@@ -66,3 +66,19 @@ def test_idf_is_bm25s_own_and_rarer_terms_weigh_more(searcher: Searcher) -> None
     assert weights["zzyzx"] > weights["refuge"] > 0
     assert "refuge" in store.vocabulary and "zzyzx" not in store.vocabulary
     assert store.lexical_documents == store.size
+
+
+@pytest.mark.slow
+def test_acronyms_are_read_at_ingest_and_match_a_scan_of_the_passages(searcher: Searcher) -> None:
+    """Ingest writes them beside the passages, so no /ask reads every passage; an index
+    written before reads the same from its passages."""
+    from index import layout
+    from text.acronyms import find_acronyms
+
+    store = searcher.store
+    assert (store.path / layout.ACRONYMS).is_file()
+    assert store.acronyms["idb"] == ("inter", "american", "develop", "bank")
+    rows = store.passages()
+    titles = [d.title for d in store.documents()]
+    scanned = find_acronyms(titles + [r.section for r in rows] + [r.text for r in rows])
+    assert store.acronyms == scanned
