@@ -39,8 +39,9 @@ from search.question import (
 from search.sentence_vectors import sentence_vectors
 from text.acronyms import written_acronyms
 from text.language import query_language
+from text.places import demonym_place
 from text.spans import split_sentences
-from text.tokens import lexical_tokens, words
+from text.tokens import lexical_tokens, stem_words, words
 
 # Question words that say nothing about the topic ("What did ... find about ...?"): left out
 # of the overlap score (search.question has the longer list used for coverage).
@@ -185,19 +186,27 @@ class Check:
 def spelled_out(
     q: Question, acronyms: dict[str, tuple[str, ...]], known: dict[str, int]
 ) -> Question:
-    """``q`` with each acronym it writes in capitals that the documents never use replaced by
-    the words of the name they use it for: "According to the IDB, ..." asks about what the
-    documents call the Inter-American Development Bank (text.acronyms)."""
+    """``q`` with the words it uses that the documents never do replaced by the documents'
+    words for them: an acronym written in capitals by the words of the name it stands for
+    ("According to the IDB, ..." asks about the Inter-American Development Bank,
+    text.acronyms), and the name of a country's people by the country's ("Mexican companies"
+    are the companies listed "From Mexico", text.places)."""
     swap = {
         t: acronyms[t] for t in q.terms if t not in known and t in acronyms and t.upper() in q.text
     }
+    surface = dict(q.surface)
+    for t in q.terms:
+        place = None if t in known or t in swap else demonym_place(q.show(t))
+        if place and stem_words([place])[0] in known:
+            swap[t] = (stem_words([place])[0],)
+            surface.setdefault(swap[t][0], place)
     if not swap:
         return q
 
     def spelled(stems: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(dict.fromkeys(x for t in stems for x in swap.get(t, (t,))))
 
-    return replace(q, terms=spelled(q.terms), names=spelled(q.names))
+    return replace(q, terms=spelled(q.terms), names=spelled(q.names), surface=surface)
 
 
 def _in_family(
@@ -546,7 +555,10 @@ def answer_question(
     # unknown "behalf" must not outweigh everything the sentence does hold.
     n = searcher.store.lexical_documents
     rarest = math.log(1 + (n - 0.5) / 1.5)
-    weights = {t: min(w, rarest) for t, w in searcher.store.idf(list(q.terms)).items()}
+    weights = {
+        t: min(w, rarest) * (1.0 if t in known else settings.answer_unknown_weight)
+        for t, w in searcher.store.idf(list(q.terms)).items()
+    }
     by_id = {h.passage_id: h for h in hits}
     checks = [
         check_sentence(s, by_id[s.passage_id], q, weights, settings, known, acronyms)

@@ -465,8 +465,7 @@ def _has_duration(sentence: str) -> bool:
 
 def _figures(sentence: str, q: Question) -> list[tuple[int, str]]:
     """(word position, figure) of the numbers of ``sentence`` that the question does not give."""
-    clean = _LIST_MARKER.sub(" ", sentence)
-    toks = words(clean)
+    toks = words(_counting_text(sentence))
     out = []
     for i, tok in enumerate(toks):
         if tok in q.question_words:
@@ -482,13 +481,21 @@ def _figures(sentence: str, q: Question) -> list[tuple[int, str]]:
     return out
 
 
+# "Cartagena+40", "C+40": the number is part of a name, it counts nothing
+_NAMED_NUMBER = re.compile(r"(?<=\w)\+\d+\b")
+
+
+def _counting_text(sentence: str) -> str:
+    return _NAMED_NUMBER.sub(" ", _LIST_MARKER.sub(" ", sentence))
+
+
 def _has_number(sentence: str, q: Question) -> bool:
     figures = _figures(sentence, q)
     if not figures:
         return False
     if q.counted is None or q.counted in _GENERIC_COUNTED:
         return True
-    stems = [_stem(t) for t in words(_LIST_MARKER.sub(" ", sentence))]
+    stems = [_stem(t) for t in words(_counting_text(sentence))]
     # "how many countries": the figure counts countries ("ten cooperating countries").
     return any(q.counted in stems[i + 1 : i + 4] for i, _ in figures)
 
@@ -549,8 +556,42 @@ def _names_a_thing(sentence: str, match: re.Match[str], q: Question) -> bool:
     following = _NEXT_WORD.match(sentence, match.end())
     if following and following.group(1) in _THINGS:
         return True
+    asked = set(words(q.cue)) | {fold(q.show(t)) for t in q.focus}
+    if not asked & _THINGS and _in_thing_name(sentence, match):
+        return True
     before = _BRACKETED_AFTER.search(sentence[: match.start()])
     return bool(before and fold(before.group(1)) in q.question_words)
+
+
+# the small words inside a capitalised name: "Chile Plan of Action", "Montevideo Declaration on
+# Contributions of Solidarity Cities"
+_NAME_GLUE = frozenset(["of", "the", "on", "and", "for", "de", "del", "da", "do"])
+_TOKEN = re.compile(r"[\w+.'-]+")
+
+
+def _in_thing_name(sentence: str, match: re.Match[str]) -> bool:
+    """Whether the capitalised word at ``match`` is part of a capitalised name whose words
+    include a thing's ("Chile *Plan* of Action", "Montevideo *Declaration*"): "Where will the
+    meeting be held?" is not answered by "the Chile Plan of Action", nor "In which city was
+    the Declaration adopted?" by "the Montevideo Declaration". Questions that ask for such a
+    thing ("What is the name of the declaration ...?") keep them."""
+    before = _TOKEN.findall(sentence[: match.start()])
+    after = _TOKEN.findall(sentence[match.end() :])
+    capitalised = [match.group(0)]
+    for forward, seq in ((True, after), (False, before[::-1])):
+        glue = 0
+        for w in seq:
+            if w[:1].isupper():
+                capitalised.append(w)
+                glue = 0
+            elif w in _NAME_GLUE and glue < 2:
+                glue += 1
+            else:
+                # "the Solidarity Cities *program*"
+                if forward and not glue and w in _THINGS:
+                    return True
+                break
+    return any(fold(w) in _THINGS for w in capitalised)
 
 
 # a name in a list: capitalised words, with the small words names are made of

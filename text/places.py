@@ -36,3 +36,23 @@ COUNTRY_AND_REGION_WORDS = frozenset(
     for w in words(name)
     if w not in _NOT_NAMES
 )
+
+# "Mexican" for Mexico, "Brazilian" for Brazil, "Asian" for Asia: the endings of the names of
+# a country's people and things
+_DEMONYM_ENDINGS = ("ian", "ean", "an", "ese", "ine", "ish", "i")
+_PLACE_WORDS = sorted((w for w in COUNTRY_AND_REGION_WORDS if len(w) >= 4), key=len, reverse=True)
+
+
+def demonym_place(word: str) -> str | None:
+    """The place word (folded) that ``word`` names the people or things of, if any: a question
+    about "Mexican companies" asks about the companies the documents list "From Mexico". The
+    word must end as such names end and start with the place's name, less its last letter for
+    names of five letters or more ("Mexic-an", "Chile-an", "Peru-vian")."""
+    w = word.lower()
+    if len(w) < 5 or w in COUNTRY_AND_REGION_WORDS or not w.endswith(_DEMONYM_ENDINGS):
+        return None
+    for place in _PLACE_WORDS:
+        stem = place if len(place) < 5 else place[:-1]
+        if w.startswith(stem) and len(w) - len(stem) <= 5:
+            return place
+    return None

@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from evals.gold import load_gold
 from evals.relevance import Passage, hits
 from index.models import Filters
-from search.answer import Answer, _in_family, answer_question
+from search.answer import Answer, _in_family, answer_question, spelled_out
 from search.engine import Searcher
 from search.generate import check_citations
 from search.question import has_type, read_question
@@ -632,3 +632,44 @@ def test_generative_mode_reports_an_unreachable_endpoint(searcher: Searcher) -> 
     assert out.answer.answered  # extractive still works with no network
     assert out.generated is not None and out.generated.text is None
     assert out.generated.error and "failed" in out.generated.error
+
+
+def test_a_place_or_a_number_inside_a_name_answers_no_where_or_how_many() -> None:
+    """The calendar line names "the Chile Plan of Action", not where the meeting is held; the
+    pledge's "Cartagena+40" counts no pledges."""
+    known = {"meet", "mechan", "pledg", "state", "global", "refuge", "forum", "2023"}
+    where = read_question(
+        "Where will the first meeting of the Follow-Up and Coordination Mechanism be held in "
+        "July 2025?",
+        known,
+    )
+    calendar = (
+        "July 2025: First Meeting of the Follow-Up and Coordination Mechanism for the "
+        "Implementation of the Chile Plan of Action- agreement on priorities for each of its "
+        "chapters and Programmes."
+    )
+    assert not has_type(calendar, where)
+    assert has_type("The first meeting will be held in Santiago.", where)
+    how_many = read_question(
+        "How many pledges did Latin American and Caribbean states submit at the 2023 Global "
+        "Refugee Forum?",
+        known,
+    )
+    link = (
+        "States from Latin America and the Caribbean are invited to link all pledges submitted "
+        "in the 2023 GRF, to the Cartagena+40 multi-stakeholder pledge."
+    )
+    assert not has_type(link, how_many)
+    assert has_type("States submitted 120 pledges at the 2023 GRF.", how_many)
+    # a question that asks for the name of a declaration is answered by one
+    name = read_question("What was the name of the declaration adopted in 1994?", known)
+    assert has_type("In 1994, the San José Declaration was adopted.", name)
+
+
+def test_a_countrys_people_are_asked_about_as_the_country() -> None:
+    """The documents list the companies "From Mexico"; they never write "Mexican"."""
+    known = {"mexico": 1, "compani": 3, "consult": 9}
+    asked = read_question("Which Mexican companies attended the consultation?", known)
+    q = spelled_out(asked, {}, known)
+    assert "mexico" in q.names and "mexican" not in q.terms
+    assert q.show("mexico") == "mexico"
