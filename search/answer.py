@@ -224,6 +224,13 @@ def _in_family(
     return any(common_prefix(term, x) >= max(prefix, share * max(len(term), len(x))) for x in stems)
 
 
+def _as_held(term: str, stems: set[str]) -> str:
+    """``term`` as ``stems`` hold it: itself, or the form of its word they use."""
+    if term in stems:
+        return term
+    return next((x for x in sorted(stems) if _in_family(term, [x])), term)
+
+
 def _near(seq: list[str], a: str, b: str, window: int) -> bool:
     """``a`` and ``b`` within ``window`` content words of each other, in either order: "the
     Assistant High Commissioner for Operations of UNHCR" is the "UNHCR Assistant"."""
@@ -283,11 +290,13 @@ def check_sentence(
     beta = settings.answer_phrase_weight
     coverage = (1 - beta) * unigram + beta * pairs
     # "Who was the president of ...": evidence without "president" answers something else.
-    absent = [q.show(t) for t in q.focus if t not in sent | ctx]
+    # ("Latin American states" are held as "States from Latin America")
+    either = sent | ctx
+    absent = [q.show(t) for t in q.focus if t not in either and not _in_family(t, either)]
     if len(q.focus) > 1 and not absent:
         # "the UNHCR representative" is one thing: "the representative from ACCOR ... with
         # UNHCR" holds its words, not it
-        a, b = q.focus[0], q.focus[-1]
+        a, b = (_as_held(t, either) for t in (q.focus[0], q.focus[-1]))
         if not any(_near(seq, a, b, _FOCUS_WINDOW) for seq in (sent_seq, ctx_seq)):
             absent.append(" ".join(q.show(t) for t in q.focus))
     absent += [n for n in q.numbers if n not in sent]

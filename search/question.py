@@ -100,6 +100,9 @@ QUESTION_WORDS = frozenset(
         "organisation organization company companies agency agencies entity persons name names "
         # light verbs: "take place", "what does it cover" ask nothing about the topic
         "take took taken happen happened occur occurred cover covers mean means get got "
+        # reporting verbs and light nouns: "What kind of childcare did the ILO *mention* as a
+        # *way* to help women?" asks for the childcare, whatever verb the report used
+        "mention mentions mentioned suggest suggests suggested way ways "
         # nouns that only live inside complex prepositions ("on behalf of", "in accordance
         # with", "in lieu of", "in spite of"): a question's "behalf" is not its topic
         "behalf accordance lieu spite "
@@ -436,7 +439,8 @@ def has_type(sentence: str, q: Question) -> bool:
 _CAUSE = re.compile(
     r"\b(?:because|due to|owing to|thanks to|since|given (?:that|the)|in order to|so that|"
     r"so as to|reasons?|as a result|result(?:s|ed|ing)? (?:of|from)|lead(?:s|ing)? to|led to|"
-    r"aim(?:s|ed|ing)? (?:to|at)|purpose|seek(?:s|ing)? to|contribut(?:e|es|ed|ing) to)\b"
+    r"aim(?:s|ed|ing)? (?:to|at)|purpose|seek(?:s|ing)? to|contribut(?:e|es|ed|ing) to|"
+    r"understanding that|considering that|bearing in mind|in (?:view|light) of)\b"
     r"|,\s*as\b|\bas (?:it|they|this|these|such)\b",
     re.IGNORECASE,
 )

@@ -225,7 +225,10 @@ def test_a_sentence_that_means_the_question_needs_fewer_of_its_words(searcher: S
     a = answer_question(searcher, question)
     assert a.answered, a.reason
     assert "University Corridors for Refugees (UNICORE)" in (a.text or "")
-    strict = searcher.settings.model_copy(update={"answer_meaning_cosine": 1.0})
+    # at full weight, the two words the documents never use leave it short of the coverage
+    strict = searcher.settings.model_copy(
+        update={"answer_meaning_cosine": 1.0, "answer_unknown_weight": 1.0}
+    )
     b = answer_question(Searcher(searcher.store, searcher.embedder, strict), question)
     assert not b.answered
 
@@ -442,6 +445,13 @@ def test_who_represented_a_listed_country_is_refused(searcher: Searcher) -> None
             "July 2025: First Meeting of the Follow-Up and Coordination Mechanism.",
         ),
         (
+            "Why should requirements such as apostilles be made more flexible for refugees?",
+            "reason",
+            "the formality of documents should be made more flexible, understanding that "
+            "refugees flee from countries with political instability.",
+            "The formality of documents such as apostilles should be made more flexible.",
+        ),
+        (
             "How often did the Cartagena Process produce new declarations?",
             "frequency",
             'This led to the "Cartagena Process," with subsequent declarations every ten years.',
@@ -520,9 +530,12 @@ def test_a_refusal_never_says_a_word_is_absent_when_another_form_of_it_is_there(
     searcher: Searcher,
 ) -> None:
     """The documents say "recognize academic degrees": "recognition" is not missing from
-    them; "professional" is."""
+    them; "professional" is. (At full weight for the word they never use, the question is
+    refused; at the default half weight it is answered.)"""
+    strict = searcher.settings.model_copy(update={"answer_unknown_weight": 1.0})
     a = answer_question(
-        searcher, "recognition of refugees' academic degrees and professional qualifications"
+        Searcher(searcher.store, searcher.embedder, strict),
+        "recognition of refugees' academic degrees and professional qualifications",
     )
     assert not a.answered
     assert "professional" in (a.reason or "") and "recognition" not in (a.reason or "")
