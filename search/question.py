@@ -70,7 +70,9 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         PLACE,
         re.compile(
-            r"\b(what|which) (?:\w+ )?(city|cities|country|countries|place|town|venue|capital|"
+            r"\b(what|which) (?:(?!(?:do|does|did|is|are|was|were|has|have|had|can|will|would|"
+            r"should|could|may|must)\b)\w+ ){0,3}?(city|cities|country|countries|place|town|"
+            r"venue|capital|"
             r"state|province|region)\b"
         ),
     ),
@@ -86,7 +88,7 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"governments?|ministr(?:y|ies)|banks?|donors?|ministers?|ambassadors?|officials?|"
             r"representatives?|delegates?|directors?|secretar(?:y|ies)|presidents?|speakers?|"
             r"leaders?|municipalit(?:y|ies)|universit(?:y|ies)|associations?|foundations?|"
-            r"networks?|unions?)\b"
+            r"networks?|unions?|groups?)\b"
         ),
     ),
 ]
@@ -286,7 +288,14 @@ class Question:
         advanced in regularization?" is not answered by a note listing "cooperating countries"."""
         if self.asked is None or not hit.is_footnote or not hit.anchor:
             return False
-        if self.asked not in {_stem(t) for t in words(hit.anchor)}:
+        anchor = {_stem(t) for t in words(hit.anchor)}
+        if self.asked in _GENERIC_ASKED:
+            # "Which civil society groups ...?" is answered by the note to "Civil Society
+            # Organizations": what names the groups is the words before the noun
+            named_by = [_stem(t) for t in words(self.cue)[1:-1] if t not in STOPWORDS]
+            if not named_by or not all(t in anchor for t in named_by):
+                return False
+        elif self.asked not in anchor:
             return False
         held = set(stem_words(words(f"{hit.citation} {hit.title} {hit.anchor} {hit.text}")))
         return 2 * sum(t in held for t in self.terms) > len(self.terms)
@@ -297,6 +306,14 @@ class Question:
 
 def _stem(word: str) -> str:
     return stem_words([fold(word)])[0]
+
+
+# nouns that ask for members of a kind named by the words before them ("civil society groups")
+_GENERIC_ASKED = frozenset(
+    stem_words(
+        ["group", "groups", "organisations", "organizations", "entities", "bodies", "actors"]
+    )
+)
 
 
 def respell(word: str, known: frozenset[str] | set[str] | dict[str, int]) -> str:

@@ -246,6 +246,34 @@ def test_the_footnote_listing_what_a_which_question_asks_for_answers_it(
     assert "Canada, European Union, Germany, Republic of Korea" in (a.text or "")
 
 
+@pytest.mark.parametrize(
+    ("question", "cue", "asked"),
+    [
+        (
+            "Which donor or cooperating countries were at the meeting?",
+            "which donor or cooperating countries",
+            "countri",
+        ),
+        ("Which Latin American countries attended?", "which latin american countries", "countri"),
+        ("Which civil society groups took part?", "which civil society groups", "group"),
+        ("What role do host countries play?", "", None),
+    ],
+)
+def test_which_reads_the_noun_it_asks_for_past_its_modifiers(
+    question: str, cue: str, asked: str | None
+) -> None:
+    q = read_question(question, {"countri", "host"})
+    assert (q.cue, q.asked) == (cue, asked)
+
+
+@pytest.mark.slow
+def test_a_note_to_what_a_generic_noun_names_lists_it(searcher: Searcher) -> None:
+    """ "civil society groups": the note to "Civil Society Organizations (five persons)" lists
+    them; it does not name "groups"."""
+    hits = searcher.search("Which civil society groups took part in the consultation?", k=3)
+    assert "GAR-PAC" in hits[0].text
+
+
 @pytest.mark.slow
 def test_what_is_the_name_of_asks_for_the_name_of_that_thing(searcher: Searcher) -> None:
     """The name is asked, the European project is what it must be the name of; "the UNHCR
