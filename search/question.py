@@ -289,16 +289,19 @@ class Question:
         if self.asked is None or not hit.is_footnote or not hit.anchor:
             return False
         anchor = {_stem(t) for t in words(hit.anchor)}
+        named_by = [_stem(t) for t in words(self.cue)[1:-1] if t not in STOPWORDS]
+        named = bool(named_by) and all(t in anchor for t in named_by)
         if self.asked in _GENERIC_ASKED:
             # "Which civil society groups ...?" is answered by the note to "Civil Society
             # Organizations": what names the groups is the words before the noun
-            named_by = [_stem(t) for t in words(self.cue)[1:-1] if t not in STOPWORDS]
-            if not named_by or not all(t in anchor for t in named_by):
+            if not named:
                 return False
         elif self.asked not in anchor:
             return False
         held = set(stem_words(words(f"{hit.citation} {hit.title} {hit.anchor} {hit.text}")))
-        return 2 * sum(t in held for t in self.terms) > len(self.terms)
+        # an anchor that names the noun as the question does ("ten *cooperating countries*")
+        # needs half of the other words, any other more than half
+        return 2 * sum(t in held for t in self.terms) + named > len(self.terms)
 
     def show(self, stem: str) -> str:
         return self.surface.get(stem, stem)
@@ -506,8 +509,20 @@ def _figures(sentence: str, q: Question) -> list[tuple[int, str]]:
 _NAMED_NUMBER = re.compile(r"(?<=\w)\+\d+\b")
 
 
+# "16-17 May", "May 16": the day of a date counts nothing
+_DAYS_JOIN = r"(?:\s*[-\u2013,]\s*|\s+(?:and|to)\s+)"
+_MONTH = "(?:" + "|".join(sorted(m.capitalize() for m in MONTHS)) + ")"
+_DAY_OF_MONTH = re.compile(
+    rf"\b\d{{1,2}}(?:{_DAYS_JOIN}\d{{1,2}})*\s+(?:of\s+)?{_MONTH}\b"
+    rf"|\b{_MONTH}\s+\d{{1,2}}(?:{_DAYS_JOIN}\d{{1,2}})*\b"
+)
+
+
 def _counting_text(sentence: str) -> str:
-    return _NAMED_NUMBER.sub(" ", _LIST_MARKER.sub(" ", sentence))
+    """``sentence`` without what looks like a figure and counts nothing: list markers, the
+    number in a name, the day of a date."""
+    text = _DAY_OF_MONTH.sub(lambda m: re.sub(r"\d", " ", m.group(0)), sentence)
+    return _NAMED_NUMBER.sub(" ", _LIST_MARKER.sub(" ", text))
 
 
 def _has_number(sentence: str, q: Question) -> bool:

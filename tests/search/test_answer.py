@@ -473,6 +473,12 @@ def test_who_represented_a_listed_country_is_refused(searcher: Searcher) -> None
             "July 2025: First Meeting of the Follow-Up and Coordination Mechanism.",
         ),
         (
+            "How many people took part in the Brasilia thematic consultation?",
+            "number",
+            "Over 150 participants attended the meeting.",
+            "The Consultation was held in the city of Brasilia on May 16 and 17, 2024.",
+        ),
+        (
             "Why should requirements such as apostilles be made more flexible for refugees?",
             "reason",
             "the formality of documents should be made more flexible, understanding that "
