@@ -363,7 +363,8 @@ class IndexStore:
         }
 
     def fts_bm25(self, tokens: list[str], limit: int) -> list[tuple[int, float]]:
-        """SQLite's own BM25 over the full-text table (kept to compare with bm25s)."""
+        """SQLite's own BM25 over the full-text table, whose words are not stemmed: the
+        ``fts5`` lexical backend, and the words as written beside bm25s' stems (search.engine)."""
         if not tokens:
             return []
         match = " OR ".join('"' + t.replace('"', "") + '"' for t in tokens)

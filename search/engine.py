@@ -39,6 +39,26 @@ Ranked = list[tuple[int, float]]
 SENTENCE_RESCORE_DEPTH = 100
 
 
+_EXACT_DEPTH = 100  # at least this many stemmed BM25 rows are re-scored with the words as written
+
+
+def _with_number(words: list[str]) -> list[str]:
+    """``words`` with their singular or plural: "chapters" is written "Chapter 1" too. Only
+    the inflection of number: "naturalization" still does not match "nature"."""
+    out: list[str] = []
+    for w in words:
+        out.append(w)
+        if w.endswith("ies") and len(w) > 4:
+            out.append(w[:-3] + "y")
+        elif w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+            out.append(w[:-1])
+        elif w.endswith("y") and len(w) > 3:
+            out.append(w[:-1] + "ies")
+        elif w.isalpha() and len(w) > 2:
+            out.append(w + "s")
+    return list(dict.fromkeys(out))
+
+
 class Searcher:
     def __init__(
         self,
@@ -165,7 +185,21 @@ class Searcher:
                 base = self.store.bm25_scores(text)
                 extra = self.store.bm25_term_scores(dict.fromkeys(cognates, 1.0))
                 return top_rows(extra if base is None else base + extra, k, mask)
-        return self.store.bm25_top(text, k, mask)
+        weight = self.settings.lexical_exact_weight
+        if not weight:
+            return self.store.bm25_top(text, k, mask)
+        found = self.store.bm25_top(text, max(k, _EXACT_DEPTH), mask)
+        if not found:
+            return found
+        # Stems conflate words the documents use apart ("naturalization" and "nature" are both
+        # "natur", "regularization" and "regular" both "regular"): the words as written, in
+        # the unstemmed full-text table, add their own BM25 at ``weight`` to the rows the stems
+        # found (the best of them by that BM25: a row below twice their number adds nothing).
+        exact = dict(
+            self.store.fts_bm25(_with_number(lexical_tokens(text, stem=False)), 2 * len(found))
+        )
+        scores = [(row, score + weight * exact.get(row, 0.0)) for row, score in found]
+        return sorted(scores, key=lambda rs: (-rs[1], rs[0]))[:k]
 
     @cached_property
     def cognates(self) -> CognateFinder:

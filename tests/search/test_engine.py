@@ -151,3 +151,16 @@ def test_queries_without_words_are_refused(searcher: Searcher, query: str) -> No
 def test_an_unknown_mode_is_refused(searcher: Searcher) -> None:
     with pytest.raises(InvalidQueryError, match="unknown mode"):
         searcher.search("asylum", mode="fuzzy")
+
+
+def test_words_as_written_break_ties_the_stems_make(searcher: Searcher) -> None:
+    """ "naturalization" and "nature" share the stem "natur": the passage that says
+    "naturalization" ranks first, not the one on "the participatory nature" of the process."""
+    first = searcher.search("naturalization of refugees", k=1, mode="lexical")[0]
+    assert "naturalization" in first.text
+    stems_only = searcher.settings.model_copy(update={"lexical_exact_weight": 0.0})
+    plain = Searcher(searcher.store, searcher.embedder, stems_only)
+    assert (
+        "naturalization"
+        not in plain.search("naturalization of refugees", k=1, mode="lexical")[0].text
+    )
