@@ -435,8 +435,19 @@ def content_stems(text: str, known: frozenset[str] | set[str] | dict[str, int]) 
     ]
 
 
+# a schedule's entry: "July 2025: First Meeting of the ... - agreement on priorities"
+_SCHEDULED = re.compile(
+    r"^\W*(?:(?:" + "|".join(m.capitalize() for m in sorted(MONTHS)) + r")\s+)?(?:19|20)\d\d\s*:"
+)
+
+
 def has_type(sentence: str, q: Question) -> bool:
-    """Whether ``sentence`` holds the kind of answer ``q`` asks for (always, for a topic)."""
+    """Whether ``sentence`` holds the kind of answer ``q`` asks for (always, for a topic, but
+    from a schedule's entry only the date: "July 2025: First Meeting ... - agreement on
+    priorities for each of its chapters" says when the priorities are to be agreed, not which
+    they are)."""
+    if _SCHEDULED.match(sentence) and q.kind not in (DATE, DURATION, FREQUENCY):
+        return False
     if q.kind is None:
         return True
     if q.kind == NUMBER:

@@ -713,6 +713,20 @@ def test_a_place_or_a_number_inside_a_name_answers_no_where_or_how_many() -> Non
     assert has_type("In 1994, the San José Declaration was adopted.", name)
 
 
+def test_a_schedule_entry_gives_a_date_not_what_is_scheduled() -> None:
+    entry = (
+        "July 2025: First Meeting of the Follow-Up and Coordination Mechanism for the "
+        "Implementation of the Chile Plan of Action- agreement on priorities for each of its "
+        "chapters and Programmes."
+    )
+    known = {"prioriti", "agre", "chapter", "meet"}
+    which = read_question("Which priorities were agreed for each chapter at the meeting?", known)
+    assert not has_type(entry, which)
+    when = read_question("When will priorities be agreed for each chapter?", known)
+    assert has_type(entry, when)
+    assert has_type("Priorities were agreed for each chapter.", which)
+
+
 def test_a_countrys_people_are_asked_about_as_the_country() -> None:
     """The documents list the companies "From Mexico"; they never write "Mexican"."""
     known = {"mexico": 1, "compani": 3, "consult": 9}
