@@ -29,6 +29,8 @@ THIRD = REPO_ROOT / "evals" / "data" / "ask-third.jsonl"
 FOURTH = REPO_ROOT / "evals" / "data" / "ask-fourth.jsonl"
 FIFTH = REPO_ROOT / "evals" / "data" / "ask-fifth.jsonl"
 SIXTH = REPO_ROOT / "evals" / "data" / "ask-sixth.jsonl"
+SEVENTH = REPO_ROOT / "evals" / "data" / "ask-seventh.jsonl"
+EIGHTH = REPO_ROOT / "evals" / "data" / "ask-eighth.jsonl"
 DOC = "cartagena40-multistakeholder-pledge-2025"
 
 
@@ -94,6 +96,8 @@ def test_ask_holds_its_floors(searcher: Searcher, shared_dir: Path) -> None:
         FOURTH,
         FIFTH,
         SIXTH,
+        SEVENTH,
+        EIGHTH,
     ]
     items = load_ask(files)
     report = build_ask_report(items, ask_engine(searcher, items), {})

@@ -35,7 +35,15 @@ def test_dev_set_hybrid_holds_its_thresholds(searcher: Searcher, shared_dir: Pat
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "name", ["cartagena-extra", "cartagena-third", "cartagena-fourth", "cartagena-fifth"]
+    "name",
+    [
+        "cartagena-extra",
+        "cartagena-third",
+        "cartagena-fourth",
+        "cartagena-fifth",
+        "cartagena-sixth",
+        "cartagena-seventh",
+    ],
 )
 def test_blind_english_sets_hybrid_hold_their_thresholds(searcher: Searcher, name: str) -> None:
     """Our English sets written without looking at the system: the figure the dev set cannot

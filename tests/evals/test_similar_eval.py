@@ -26,6 +26,7 @@ EXTRA = REPO_ROOT / "evals" / "data" / "similar-extra.jsonl"
 # written after the method and its weight were fixed: a held-out check, never tuned on
 FRESH = REPO_ROOT / "evals" / "data" / "similar-fresh.jsonl"
 THIRD = REPO_ROOT / "evals" / "data" / "similar-third.jsonl"
+FOURTH = REPO_ROOT / "evals" / "data" / "similar-fourth.jsonl"
 
 
 def test_similar_files_load_and_their_sources_are_quoted_from_the_corpus(
@@ -34,9 +35,9 @@ def test_similar_files_load_and_their_sources_are_quoted_from_the_corpus(
     from evals.relevance import normalize
 
     items = load_similar(
-        [shared_dir / "evals" / "cartagena-dev-similar.jsonl", EXTRA, FRESH, THIRD]
+        [shared_dir / "evals" / "cartagena-dev-similar.jsonl", EXTRA, FRESH, THIRD, FOURTH]
     )
-    assert len(items) >= 8 + 12 + 10 + 8
+    assert len(items) >= 8 + 12 + 10 + 8 + 10
     docs = {p.stem: normalize(p.read_text(encoding="utf-8")) for p in text_dir.iterdir()}
     for item in items:
         assert normalize(item.source.text) in docs[item.source.doc], item.id
@@ -116,6 +117,7 @@ def test_thresholds_keep_floors_for_every_similar_file() -> None:
         "similar-extra",
         "similar-fresh",
         "similar-third",
+        "similar-fourth",
     }
     for metrics in floors.values():
         assert set(metrics) <= {"source_first_rate", "mrr", "source_in_top_k"}
@@ -124,7 +126,7 @@ def test_thresholds_keep_floors_for_every_similar_file() -> None:
 @pytest.mark.slow
 def test_similar_sets_hold_their_thresholds(searcher: Searcher, shared_dir: Path) -> None:
     items = load_similar(
-        [shared_dir / "evals" / "cartagena-dev-similar.jsonl", EXTRA, FRESH, THIRD]
+        [shared_dir / "evals" / "cartagena-dev-similar.jsonl", EXTRA, FRESH, THIRD, FOURTH]
     )
     report = build_similar_report(items, similar_engine(searcher, items, 10), 10, {})
     failures = check_similar(report, load_thresholds())
