@@ -190,8 +190,8 @@ class Settings(BaseSettings):
     # A question word the documents never use ("backs", "compared", "rounds") weighs this share
     # of the rarest word they do: no sentence can hold it, and at full weight it refuses reworded
     # questions ("What was new ... compared with earlier rounds?"). The refusal reason still
-    # names it. Over the ten /ask files 0.5 and 0 answer one more question than 1.0 and refuse
-    # the same 117/121 (evals/REPORT.md, "/ask, eleventh pass"); 0.5 is the stricter of the two.
+    # names it. On the blind ask-eighth, 0.5 answers 9/15 against 8/15 at 1.0 and refuses the
+    # same 14/15; 0 refuses one fewer (evals/REPORT.md, "Blind rounds seven and eight").
     answer_unknown_weight: float = Field(0.5, ge=0.0, le=1.0)
     # A sentence that passes those checks may answer from this score up (the question as a whole
     # is still refused below ``answer_min_score``).
