@@ -8,7 +8,10 @@ Caribbean". A passage without the kind of thing asked for cannot answer the ques
 close its words: among the first ``TYPED_DEPTH`` results, those where some sentence holds it
 (the answer-type check of /ask, :mod:`search.question`) come first, each group in its own
 order. Scores are left as ranking computed them. A topic query, or a question asking "what" or
-"how", asks for no type and is not reordered.
+"how", asks for no type and is not reordered. Nor is "why": the cause and purpose markers /ask
+looks for miss a purpose said with a bare "to" ("It was proposed to conduct a mapping of
+existing mechanisms to efficiently utilize the resources"), and ordering by them moved no
+blind set up and two down (evals/REPORT.md, "Blind rounds seven and eight").
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import re
 
 from index.models import Hit
-from search.question import Question, answer_type, has_type
+from search.question import REASON, Question, answer_type, has_type
 from text.spans import split_sentences
 
 # results reordered: a passage further down is too far from the question to be promoted
@@ -32,8 +35,9 @@ _QUESTION = re.compile(
 
 
 def asks_for_type(text: str) -> bool:
-    """Whether ``text`` is a question asking for one of the answer types of /ask."""
-    return bool(_QUESTION.search(text)) and answer_type(text)[0] is not None
+    """Whether ``text`` is a question asking for one of the answer types of /ask, other than a
+    reason."""
+    return bool(_QUESTION.search(text)) and answer_type(text)[0] not in (None, REASON)
 
 
 def typed_first(question: Question, hits: list[Hit]) -> list[Hit]:

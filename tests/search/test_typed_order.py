@@ -21,6 +21,7 @@ from search.typed_order import asks_for_type, typed_first
         ("Participants stressed how much complementary admission routes could offer", False),
         ("the number of refugees resettled in 2023", False),
         ("What is the purpose of the multi-stakeholder pledge?", False),
+        ("Why did participants propose mapping the regional mechanisms?", False),
         ("family reunification recommendations", False),
     ],
 )
