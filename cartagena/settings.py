@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     bm25_k1: float = Field(1.2, ge=0.0)
     bm25_b: float = Field(0.75, ge=0.0, le=1.0)
     lexical_backend: LexicalBackend = "bm25s"
-    # BM25 of the query's words as written, singular or plural (the unstemmed full-text
+    # BM25 of an English query's words as written, singular or plural (the unstemmed full-text
     # table), added to the stemmed BM25 at this weight: "naturalization" is not "nature",
     # though both stem to "natur" (search/engine.py; evals/REPORT.md, "Words as written").
     lexical_exact_weight: float = Field(0.25, ge=0.0)
