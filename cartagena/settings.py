@@ -88,7 +88,8 @@ class Settings(BaseSettings):
     lexical_backend: LexicalBackend = "bm25s"
     # BM25 of an English query's words as written, singular or plural (the unstemmed full-text
     # table), added to the stemmed BM25 at this weight: "naturalization" is not "nature",
-    # though both stem to "natur" (search/engine.py; evals/REPORT.md, "Words as written").
+    # though both stem to "natur" (search/engine.py; evals/REPORT.md, "Blind rounds seven and
+    # eight", item 1).
     lexical_exact_weight: float = Field(0.25, ge=0.0)
     # zscore, 0.4, 200: best on SciFact and the dev set together (evals/REPORT.md, "Fusion")
     fusion: Fusion = "zscore"
