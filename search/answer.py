@@ -343,6 +343,10 @@ def refusal(
     missing = [q.show(t) for t in q.terms if t not in set(content_stems(best.sentence.text, known))]
     if kind and (not best.typed or not any(c.typed for c in checks)):
         return f'no sentence gives {kind} for "{q.cue}"', [kind, *missing]
+    if not kind and not best.typed:
+        # a topic question's sentence fails the type only as a schedule's entry
+        entry = best.sentence.text
+        return f'the closest sentence only schedules it, saying when, not what: "{entry}"', missing
     if best.coverage >= min_cov:
         return (
             f"the sentences that hold the question's terms are too far from it in meaning "

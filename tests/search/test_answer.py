@@ -727,6 +727,15 @@ def test_a_schedule_entry_gives_a_date_not_what_is_scheduled() -> None:
     assert has_type("Priorities were agreed for each chapter.", which)
 
 
+@pytest.mark.slow
+def test_a_question_only_a_schedule_touches_is_refused_for_that(searcher: Searcher) -> None:
+    a = answer_question(
+        searcher, "Which priorities were agreed for each chapter at the July 2025 meeting?"
+    )
+    assert not a.answered, a.text
+    assert "schedules" in (a.reason or "") and "July 2025" in (a.reason or ""), a.reason
+
+
 def test_a_countrys_people_are_asked_about_as_the_country() -> None:
     """The documents list the companies "From Mexico"; they never write "Mexican"."""
     known = {"mexico": 1, "compani": 3, "consult": 9}
