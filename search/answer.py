@@ -40,7 +40,7 @@ from search.sentence_vectors import sentence_vectors
 from text.acronyms import written_acronyms
 from text.language import query_language
 from text.places import demonym_place
-from text.spans import split_sentences
+from text.spans import Sentence, split_sentences
 from text.tokens import lexical_tokens, stem_words, words
 
 # Question words that say nothing about the topic ("What did ... find about ...?"): left out
@@ -197,9 +197,10 @@ def spelled_out(
     surface = dict(q.surface)
     for t in q.terms:
         place = None if t in known or t in swap else demonym_place(q.show(t))
-        if place and stem_words([place])[0] in known:
-            swap[t] = (stem_words([place])[0],)
-            surface.setdefault(swap[t][0], place)
+        stem = stem_words([place])[0] if place else ""
+        if place and stem in known:
+            swap[t] = (stem,)
+            surface.setdefault(stem, place)
     if not swap:
         return q
 
@@ -243,9 +244,30 @@ def _adjacent(seq: list[str], a: str, b: str, gap: int = 1) -> bool:
     return any(x == a and b in seq[i + 1 : i + 1 + gap] for i, x in enumerate(seq))
 
 
+@dataclass
+class PassageContext:
+    """What every sentence of one passage is checked against, read once per passage and not
+    once per sentence."""
+
+    seq: list[str]  # content stems of citation, title, section, anchor and text, in order
+    stems: set[str]  # those, and the acronyms whose names they write
+    sentences: list[Sentence]
+
+
+def passage_context(
+    hit: Hit, known: dict[str, int], acronyms: dict[str, tuple[str, ...]] | None = None
+) -> PassageContext:
+    # the citation names the document's place and year: "(Brasilia, 2024)"
+    # and a footnote's anchor says what the note is a note to
+    context = f"{hit.citation}. {hit.title}. {hit.section}. {hit.anchor}. {hit.text}"
+    seq = content_stems(context, known)
+    stems = set(seq) | (set(written_acronyms(context, acronyms)) if acronyms else set())
+    return PassageContext(seq, stems, split_sentences(hit.text))
+
+
 def check_sentence(
     s: AnswerSentence,
-    hit: Hit,
+    passage: PassageContext,
     q: Question,
     weights: dict[str, float],
     settings: Settings,
@@ -257,17 +279,13 @@ def check_sentence(
     sent_seq = content_stems(s.text, known)
     if _REFERS_BACK.match(s.text):
         # "It introduced a broadened definition": what "it" is, the sentence before says
-        before = [x for x in split_sentences(hit.text) if x.end <= s.start]
+        before = [x for x in passage.sentences if x.end <= s.start]
         if before:
             sent_seq = content_stems(before[-1].text, known) + sent_seq
-    # the citation names the document's place and year: "(Brasilia, 2024)"
-    # and a footnote's anchor says what the note is a note to
-    context = f"{hit.citation}. {hit.title}. {hit.section}. {hit.anchor}. {hit.text}"
-    ctx_seq = content_stems(context, known)
-    sent, ctx = set(sent_seq), set(ctx_seq)
+    ctx_seq, ctx = passage.seq, passage.stems
+    sent = set(sent_seq)
     if acronyms:
         sent |= set(written_acronyms(s.text, acronyms))
-        ctx |= set(written_acronyms(context, acronyms))
     total = sum(weights.values())
     ctx_w = settings.answer_context_weight
     if total:
@@ -573,8 +591,9 @@ def answer_question(
         for t, w in searcher.store.idf(list(q.terms)).items()
     }
     by_id = {h.passage_id: h for h in hits}
+    contexts = {pid: passage_context(h, known, acronyms) for pid, h in by_id.items()}
     checks = [
-        check_sentence(s, by_id[s.passage_id], q, weights, settings, known, acronyms)
+        check_sentence(s, contexts[s.passage_id], q, weights, settings, known, acronyms)
         for s in scored
     ]
     min_cov = settings.answer_min_coverage
