@@ -79,8 +79,8 @@ class SearchHit(BaseModel):
     text: str
     score: float = Field(
         description="the ranking score of the mode; results follow it, except that a question "
-        "asking for a date, number, place, name, duration, frequency or reason lists first "
-        "the passages that hold one (and, for 'which <noun>', a footnote listing them)"
+        "asking for a date, number, place, name, duration or frequency lists first the "
+        "passages that hold one (and, for 'which <noun>', a footnote listing them)"
     )
     citation: str = Field(description="ready to paste: title (place, year), section, page")
     is_footnote: bool

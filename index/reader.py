@@ -30,7 +30,7 @@ from index import layout
 from index.models import Document, Filters, Hit, PassageView
 from index.schema import FORMAT_VERSION, read_manifest, sentence_key
 from index.vectors import VectorIndex, VectorWhere, open_crosslingual_index, open_vector_index
-from text.acronyms import find_acronyms
+from text.acronyms import document_acronyms
 from text.tokens import lexical_tokens, tokenizer_language
 
 log = logging.getLogger(__name__)
@@ -317,9 +317,7 @@ class IndexStore:
         if path.is_file():
             return {a: tuple(stems) for a, stems in json.loads(path.read_text()).items()}
         log.info("index %s has no %s: reading its passages for acronyms", self.version, path.name)
-        rows = self.passages()
-        titles = [d.title for d in self.documents()]
-        return find_acronyms(titles + [r.section for r in rows] + [r.text for r in rows])
+        return document_acronyms([d.title for d in self.documents()], self.passages())
 
     def furniture(self) -> dict[str, list[str]]:
         """Document id -> the running headers, footers and page lines taken out of its text

@@ -28,7 +28,7 @@ from index.schema import (
     write_manifest,
 )
 from index.vector_store import VectorRows, vector_store
-from text.acronyms import find_acronyms
+from text.acronyms import document_acronyms
 from text.spans import split_sentences
 from text.tokens import lexical_tokens, tokenizer_language
 
@@ -196,8 +196,8 @@ def write_database(path: Path, docs: list[Entry]) -> list[Passage]:
 def write_acronyms(path: Path, titles: list[str], passages: list[Passage]) -> None:
     """The acronyms the documents use and the names they stand for, read once here so that no
     query reads every passage (``IndexStore.acronyms``; /ask spells "IDB" out with them)."""
-    texts = titles + [p.section for p in passages] + [p.text for p in passages]
-    path.write_text(json.dumps(find_acronyms(texts), ensure_ascii=False, sort_keys=True))
+    found = document_acronyms(titles, passages)
+    path.write_text(json.dumps(found, ensure_ascii=False, sort_keys=True))
 
 
 def sentence_texts(passages: list[Passage]) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Protocol
 
 from text.tokens import STOPWORDS, fold, lexical_tokens
 
@@ -57,6 +58,23 @@ def find_acronyms(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
         if all(set(shortest) <= set(n) for n in names):
             out[acronym] = shortest
     return out
+
+
+class _Passage(Protocol):
+    @property
+    def section(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+def document_acronyms(
+    titles: Iterable[str], passages: Iterable[_Passage]
+) -> dict[str, tuple[str, ...]]:
+    """:func:`find_acronyms` over what an index holds: document titles, passage sections and
+    texts (ingest writes it; an index written before reads it from its rows)."""
+    rows = list(passages)
+    return find_acronyms([*titles, *(r.section for r in rows), *(r.text for r in rows)])
 
 
 _WRITTEN = re.compile(r"\b[A-Z]{2,8}\b")
