@@ -217,6 +217,8 @@ MONTHS = frozenset(
         "december",
     ]
 )
+# a month as a date writes it: "16-17 May", "July 2025:"
+_MONTH = "(?:" + "|".join(sorted(m.capitalize() for m in MONTHS)) + ")"
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 # A list marker ("1)", "3.") or a section number is not a figure.
@@ -436,9 +438,7 @@ def content_stems(text: str, known: frozenset[str] | set[str] | dict[str, int]) 
 
 
 # a schedule's entry: "July 2025: First Meeting of the ... - agreement on priorities"
-_SCHEDULED = re.compile(
-    r"^\W*(?:(?:" + "|".join(m.capitalize() for m in sorted(MONTHS)) + r")\s+)?(?:19|20)\d\d\s*:"
-)
+_SCHEDULED = re.compile(rf"^\W*(?:{_MONTH}\s+)?(?:19|20)\d\d\s*:")
 
 
 def has_type(sentence: str, q: Question) -> bool:
@@ -522,7 +522,6 @@ _NAMED_NUMBER = re.compile(r"(?<=\w)\+\d+\b")
 
 # "16-17 May", "May 16": the day of a date counts nothing
 _DAYS_JOIN = r"(?:\s*[-\u2013,]\s*|\s+(?:and|to)\s+)"
-_MONTH = "(?:" + "|".join(sorted(m.capitalize() for m in MONTHS)) + ")"
 _DAY_OF_MONTH = re.compile(
     rf"\b\d{{1,2}}(?:{_DAYS_JOIN}\d{{1,2}})*\s+(?:of\s+)?{_MONTH}\b"
     rf"|\b{_MONTH}\s+\d{{1,2}}(?:{_DAYS_JOIN}\d{{1,2}})*\b"
