@@ -70,6 +70,9 @@ _REFERS_BACK = re.compile(
     re.IGNORECASE,
 )
 _MAX_JOINED = 2  # sentences joined on each side of an answer sentence
+# An answer sentence this short is a list's entry or a label ("From Mexico: Mabe and FEMSA.",
+# "C+40 Secretariat: ..."): alone it does not say what it lists, the sentence before it does.
+_FRAGMENT_WORDS = 6
 _FOCUS_WINDOW = 4  # content words between the two ends of a focus phrase ("UNHCR representative")
 _MAX_GAP = 3  # characters between two sentences of one run (spaces, a paragraph break)
 LANGUAGE_NAMES = {"es": "Spanish", "pt": "Portuguese"}
@@ -457,7 +460,8 @@ def with_referents(
     chosen: list[AnswerSentence], by_id: dict[str, Hit], store: IndexStore | None = None
 ) -> list[AnswerSentence]:
     """Each answer sentence joined with the sentences of its passage that refer back to it
-    and, when it opens with a pronoun, with the sentence it refers back to; overlapping
+    and, when it opens with a pronoun or is a list's short entry (``_FRAGMENT_WORDS``), with
+    the sentence it continues; overlapping
     results in one passage become one. With ``store``, a run that reaches the edge of its
     passage goes on in the passage beside it (added to ``by_id``), as a sentence of its own
     with that passage's citation."""
@@ -468,6 +472,8 @@ def with_referents(
         at = next(i for i, x in enumerate(spans) if x.start == s.start)
         a = b = at
         while a > 0 and at - a < _MAX_JOINED and _REFERS_BACK.match(spans[a].text):
+            a -= 1
+        if a == at > 0 and len(words(s.text)) < _FRAGMENT_WORDS:
             a -= 1
         while b + 1 < len(spans) and b - at < _MAX_JOINED and _REFERS_BACK.match(spans[b + 1].text):
             b += 1

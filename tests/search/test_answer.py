@@ -170,6 +170,19 @@ def test_a_sentence_that_refers_back_is_answered_with_what_it_refers_to(
 
 
 @pytest.mark.slow
+def test_a_list_entry_is_answered_with_the_sentence_it_continues(searcher: Searcher) -> None:
+    """ "From Mexico: Mabe and FEMSA." answers which Mexican companies came, but alone it does
+    not say it lists the private sector's representatives: the sentence before it does, and
+    the answer holds both, in reading order."""
+    a = answer_question(searcher, "Which Mexican companies took part for the private sector?")
+    assert a.answered, a.reason
+    text = a.text or ""
+    entry = text.find("From Mexico: Mabe and FEMSA.")
+    assert 0 < entry and text.find("From Brazil, ACCOR and Foundever") < entry
+    assert "From Brazil" not in text[entry:]
+
+
+@pytest.mark.slow
 def test_a_reference_back_is_followed_into_the_next_passage(searcher: Searcher) -> None:
     """The answer ends its passage; "These studies show ..." opens the next one. Where the
     chunker cut must not decide what the answer says: the sentence is joined, cited to its
