@@ -272,11 +272,15 @@ class Searcher:
         if not crosslingual:
             # feedback from the primary model's top passage, as it was tuned (evals/prf.py)
             lexical = self.lexical_feedback(text, lexical, dense_ranked, depth, mask)
-        if not crosslingual and self.crosslingual is not None and settings.hybrid_dense_max:
-            # English over English: both models vouch for the dense side (settings.py)
-            dense_ranked = fusion.dense_max(
-                dense_ranked, self.dense_crosslingual(text, depth, mask, filters)
-            )
+        second = None
+        if not crosslingual and self.crosslingual is not None:
+            if settings.hybrid_dense_max:
+                # English over English: both models vouch for the dense side (settings.py)
+                dense_ranked = fusion.dense_max(
+                    dense_ranked, self.dense_crosslingual(text, depth, mask, filters)
+                )
+            elif self.second_model_joins(text, lexical):
+                second = self.dense_crosslingual(text, depth, mask, filters)
         return fusion.fuse(
             dense_ranked,
             lexical,
@@ -285,7 +289,24 @@ class Searcher:
             weight_dense=settings.hybrid_weight_dense,
             rrf_k=settings.rrf_k,
             share=share,
+            second=second,
+            second_weight=settings.hybrid_crosslingual_weight,
         )
+
+    def second_model_joins(self, text: str, lexical: Ranked) -> bool:
+        """Whether an English query's hybrid fusion takes the cross-lingual model's list as a
+        third (at ``hybrid_crosslingual_weight``): e5 reads questions and
+        rewordings better than MiniLM, at one more query embedding; with
+        ``hybrid_crosslingual_below`` < 1, only where the BM25 list holds the query weakly."""
+        s = self.settings
+        if s.hybrid_crosslingual_weight <= 0:
+            return False
+        if s.hybrid_crosslingual_below >= 1.0:
+            return True
+        if not lexical or s.lexical_backend == "fts5":
+            return True
+        held = lexical_confidence.confidence(self.store, text, lexical[0][0])
+        return held < s.hybrid_crosslingual_below
 
     def lexical_feedback(
         self, text: str, lexical: Ranked, dense: Ranked, depth: int, mask: np.ndarray | None

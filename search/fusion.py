@@ -61,37 +61,73 @@ def lexical_share(coverage: float, power: float) -> float:
     return float(min(max(coverage, 0.0), 1.0) ** power)
 
 
+Weighted = list[tuple[Ranked, float]]
+
+
+def _lists(
+    dense: Ranked,
+    lexical: Ranked,
+    weight_dense: float,
+    share: float,
+    second: Ranked | None,
+    second_weight: float,
+) -> Weighted:
+    """The lists to fuse and their weights: the lexical list's is ``(1 - weight_dense) *
+    share``; ``second`` (a second model's dense list) joins at ``second_weight``, beside and
+    not out of the other two, so that where there is no second list the fusion is as before."""
+    lists = [(dense, weight_dense), (lexical, (1.0 - weight_dense) * share)]
+    return [*lists, (second, second_weight)] if second else lists
+
+
 def rrf(
-    dense: Ranked, lexical: Ranked, weight_dense: float, rrf_k: int, share: float = 1.0
+    dense: Ranked,
+    lexical: Ranked,
+    weight_dense: float,
+    rrf_k: int,
+    share: float = 1.0,
+    second: Ranked | None = None,
+    second_weight: float = 0.0,
 ) -> dict[int, float]:
     fused: dict[int, float] = {}
-    for weight, ranked in ((weight_dense, dense), ((1.0 - weight_dense) * share, lexical)):
+    for ranked, weight in _lists(dense, lexical, weight_dense, share, second, second_weight):
         for rank, (row, _) in enumerate(ranked, start=1):
             fused[row] = fused.get(row, 0.0) + weight / (rrf_k + rank)
     return fused
 
 
 def convex(
-    dense: Ranked, lexical: Ranked, weight_dense: float, share: float = 1.0
+    dense: Ranked,
+    lexical: Ranked,
+    weight_dense: float,
+    share: float = 1.0,
+    second: Ranked | None = None,
+    second_weight: float = 0.0,
 ) -> dict[int, float]:
-    d, lx = _minmax(dense), _minmax(lexical)
-    w_lex = (1.0 - weight_dense) * share
-    return {
-        row: weight_dense * d.get(row, 0.0) + w_lex * lx.get(row, 0.0)
-        for row in d.keys() | lx.keys()
-    }
+    parts = [
+        (_minmax(ranked), w)
+        for ranked, w in _lists(dense, lexical, weight_dense, share, second, second_weight)
+    ]
+    rows = set().union(*(scores.keys() for scores, _ in parts))
+    return {row: sum(w * scores.get(row, 0.0) for scores, w in parts) for row in rows}
 
 
 def zscore(
-    dense: Ranked, lexical: Ranked, weight_dense: float, share: float = 1.0
+    dense: Ranked,
+    lexical: Ranked,
+    weight_dense: float,
+    share: float = 1.0,
+    second: Ranked | None = None,
+    second_weight: float = 0.0,
 ) -> dict[int, float]:
-    d, lx = zscores(dense), zscores(lexical)
-    d_floor, lx_floor = min(d.values(), default=0.0), min(lx.values(), default=0.0)
-    w_lex = (1.0 - weight_dense) * share
-    return {
-        row: weight_dense * d.get(row, d_floor) + w_lex * lx.get(row, lx_floor)
-        for row in d.keys() | lx.keys()
-    }
+    parts = [
+        (z, min(z.values(), default=0.0), w)
+        for z, w in (
+            (zscores(ranked), w)
+            for ranked, w in _lists(dense, lexical, weight_dense, share, second, second_weight)
+        )
+    ]
+    rows = set().union(*(z.keys() for z, _, _ in parts))
+    return {row: sum(w * z.get(row, floor) for z, floor, w in parts) for row in rows}
 
 
 def fuse(
@@ -102,14 +138,17 @@ def fuse(
     weight_dense: float = 0.5,
     rrf_k: int = 60,
     share: float = 1.0,
+    second: Ranked | None = None,
+    second_weight: float = 0.0,
 ) -> Ranked:
-    """The top ``k`` of both lists fused; ``share`` scales the lexical weight (module doc)."""
+    """The top ``k`` of the lists fused; ``share`` scales the lexical weight (module doc),
+    ``second`` is a second model's dense list, fused at ``second_weight``."""
     if method == "rrf":
-        fused = rrf(dense, lexical, weight_dense, rrf_k, share)
+        fused = rrf(dense, lexical, weight_dense, rrf_k, share, second, second_weight)
     elif method == "convex":
-        fused = convex(dense, lexical, weight_dense, share)
+        fused = convex(dense, lexical, weight_dense, share, second, second_weight)
     elif method == "zscore":
-        fused = zscore(dense, lexical, weight_dense, share)
+        fused = zscore(dense, lexical, weight_dense, share, second, second_weight)
     else:
         raise ValueError(f"unknown fusion method {method!r}: use rrf, convex or zscore")
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]

@@ -41,8 +41,8 @@ def dense_max(searcher: Searcher, settings: Settings) -> Searcher:
 
 @pytest.fixture(scope="module")
 def minilm(searcher: Searcher, settings: Settings) -> Searcher:
-    """English hybrid as it was before: MiniLM alone on the dense side."""
-    off = settings.model_copy(update={"hybrid_dense_max": False})
+    """English hybrid with MiniLM alone on the dense side (no third list either)."""
+    off = settings.model_copy(update={"hybrid_dense_max": False, "hybrid_crosslingual_weight": 0})
     return Searcher(searcher.store, searcher.embedder, off, searcher.crosslingual)
 
 
