@@ -131,20 +131,23 @@ def score_sentences(searcher: Searcher, text: str, hits: list[Hit]) -> list[Answ
     weights = searcher.store.idf(terms)
     seen: set[tuple[str, ...]] = set()
     found: list[tuple[Hit, int, int, str]] = []
+    read_as: list[str] = []
     for hit in hits:
-        for s in split_sentences(hit.text):
+        spans = split_sentences(hit.text)
+        for i, s in enumerate(spans):
             key = tuple(words(s.text))
             if len(key) < MIN_SENTENCE_WORDS or key in seen:
                 continue
             seen.add(key)
             found.append((hit, s.start, s.end, s.text))
+            # a footnote's sentence is read after its anchor ("Private Sector (five
+            # representatives): From Mexico: Mabe and FEMSA."): alone it does not say what it
+            # lists; a sentence that refers back ("It incorporated statelessness as a new area
+            # of protection") after what it refers to, the sentences before it in its paragraph
+            read = " ".join(x.text for x in [*_referred(hit.text, spans, i), s])
+            read_as.append(anchored(hit.anchor, read) if hit.anchor else read)
     if not found:
         return []
-    # a footnote's sentence is read after its anchor ("Private Sector (five representatives):
-    # From Mexico: Mabe and FEMSA."): alone it does not say what it lists
-    read_as = [
-        anchored(hit.anchor, sentence) if hit.anchor else sentence for hit, _, _, sentence in found
-    ]
     cosines = sentence_vectors(searcher.embedder).encode(read_as, searcher.store) @ (
         searcher.embed_query(text)
     )
@@ -160,6 +163,21 @@ def score_sentences(searcher: Searcher, text: str, hits: list[Hit]) -> list[Answ
                 overlap=round(lex, 4),
             )
         )
+    return out
+
+
+def _referred(text: str, spans: list[Sentence], at: int) -> list[Sentence]:
+    """What sentence ``at`` of ``text`` refers back to when it opens with a pronoun: up to
+    ``_MAX_JOINED`` sentences before it in its paragraph ("In 2014, the Brazil Declaration and
+    Plan of Action was adopted ... The ten-year roadmap ... It incorporated statelessness")."""
+    if not _REFERS_BACK.match(spans[at].text):
+        return []
+    out: list[Sentence] = []
+    for x in reversed(spans[max(0, at - _MAX_JOINED) : at]):
+        gap = text[x.end : (out[0] if out else spans[at]).start]
+        if "\n\n" in gap or len(gap) > _MAX_GAP:
+            break
+        out.insert(0, x)
     return out
 
 
@@ -255,6 +273,7 @@ class PassageContext:
     seq: list[str]  # content stems of citation, title, section, anchor and text, in order
     stems: set[str]  # those, and the acronyms whose names they write
     sentences: list[Sentence]
+    text: str
 
 
 def passage_context(
@@ -265,7 +284,7 @@ def passage_context(
     context = f"{hit.citation}. {hit.title}. {hit.section}. {hit.anchor}. {hit.text}"
     seq = content_stems(context, known)
     stems = set(seq) | (set(written_acronyms(context, acronyms)) if acronyms else set())
-    return PassageContext(seq, stems, split_sentences(hit.text))
+    return PassageContext(seq, stems, split_sentences(hit.text), hit.text)
 
 
 def check_sentence(
@@ -280,11 +299,11 @@ def check_sentence(
     """Type, must terms and coverage of one sentence, its passage standing as context; an
     acronym holds the words of its name ("the 2023 GRF": Global Refugee Forum)."""
     sent_seq = content_stems(s.text, known)
-    if _REFERS_BACK.match(s.text):
-        # "It introduced a broadened definition": what "it" is, the sentence before says
-        before = [x for x in passage.sentences if x.end <= s.start]
-        if before:
-            sent_seq = content_stems(before[-1].text, known) + sent_seq
+    at = next((i for i, x in enumerate(passage.sentences) if x.start == s.start), None)
+    if at is not None:
+        # "It introduced a broadened definition": what "it" is, the sentences before say
+        before = " ".join(x.text for x in _referred(passage.text, passage.sentences, at))
+        sent_seq = content_stems(before, known) + sent_seq
     ctx_seq, ctx = passage.seq, passage.stems
     sent = set(sent_seq)
     if acronyms:
@@ -473,6 +492,7 @@ def with_referents(
         a = b = at
         while a > 0 and at - a < _MAX_JOINED and _REFERS_BACK.match(spans[a].text):
             a -= 1
+        a = min(a, at - len(_referred(hit.text, spans, at)))  # as it was scored and checked
         if a == at > 0 and len(words(s.text)) < _FRAGMENT_WORDS:
             a -= 1
         while b + 1 < len(spans) and b - at < _MAX_JOINED and _REFERS_BACK.match(spans[b + 1].text):

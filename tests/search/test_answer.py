@@ -170,6 +170,22 @@ def test_a_sentence_that_refers_back_is_answered_with_what_it_refers_to(
 
 
 @pytest.mark.slow
+def test_a_sentence_that_refers_back_is_read_with_its_paragraph_before_it(
+    searcher: Searcher,
+) -> None:
+    """ "It incorporated statelessness as a new area of protection" is about the Brazil Plan of
+    Action, named two sentences before it ("The ten-year roadmap" between them): scored,
+    checked and shown with both, it answers, and the answer says what "it" is."""
+    a = answer_question(
+        searcher, "What new protection area did the 2014 Brazil Plan of Action add?"
+    )
+    assert a.answered, a.reason
+    text = a.text or ""
+    named = text.find("In 2014, the Brazil Declaration and Plan of Action")
+    assert 0 <= named < text.find("It incorporated statelessness as a new area of protection")
+
+
+@pytest.mark.slow
 def test_a_list_entry_is_answered_with_the_sentence_it_continues(searcher: Searcher) -> None:
     """ "From Mexico: Mabe and FEMSA." answers which Mexican companies came, but alone it does
     not say it lists the private sector's representatives: the sentence before it does, and
@@ -178,7 +194,7 @@ def test_a_list_entry_is_answered_with_the_sentence_it_continues(searcher: Searc
     assert a.answered, a.reason
     text = a.text or ""
     entry = text.find("From Mexico: Mabe and FEMSA.")
-    assert 0 < entry and text.find("From Brazil, ACCOR and Foundever") < entry
+    assert entry > 0 and text.find("From Brazil, ACCOR and Foundever") < entry
     assert "From Brazil" not in text[entry:]
 
 
