@@ -31,6 +31,7 @@ FIFTH = REPO_ROOT / "evals" / "data" / "ask-fifth.jsonl"
 SIXTH = REPO_ROOT / "evals" / "data" / "ask-sixth.jsonl"
 SEVENTH = REPO_ROOT / "evals" / "data" / "ask-seventh.jsonl"
 EIGHTH = REPO_ROOT / "evals" / "data" / "ask-eighth.jsonl"
+NINTH = REPO_ROOT / "evals" / "data" / "ask-ninth.jsonl"
 DOC = "cartagena40-multistakeholder-pledge-2025"
 
 
@@ -98,6 +99,7 @@ def test_ask_holds_its_floors(searcher: Searcher, shared_dir: Path) -> None:
         SIXTH,
         SEVENTH,
         EIGHTH,
+        NINTH,
     ]
     items = load_ask(files)
     report = build_ask_report(items, ask_engine(searcher, items), {})

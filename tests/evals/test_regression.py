@@ -43,6 +43,7 @@ def test_dev_set_hybrid_holds_its_thresholds(searcher: Searcher, shared_dir: Pat
         "cartagena-fifth",
         "cartagena-sixth",
         "cartagena-seventh",
+        "cartagena-eighth",
     ],
 )
 def test_blind_english_sets_hybrid_hold_their_thresholds(searcher: Searcher, name: str) -> None:
