@@ -32,6 +32,7 @@ SIXTH = REPO_ROOT / "evals" / "data" / "ask-sixth.jsonl"
 SEVENTH = REPO_ROOT / "evals" / "data" / "ask-seventh.jsonl"
 EIGHTH = REPO_ROOT / "evals" / "data" / "ask-eighth.jsonl"
 NINTH = REPO_ROOT / "evals" / "data" / "ask-ninth.jsonl"
+TENTH = REPO_ROOT / "evals" / "data" / "ask-tenth.jsonl"
 DOC = "cartagena40-multistakeholder-pledge-2025"
 
 
@@ -100,6 +101,7 @@ def test_ask_holds_its_floors(searcher: Searcher, shared_dir: Path) -> None:
         SEVENTH,
         EIGHTH,
         NINTH,
+        TENTH,
     ]
     items = load_ask(files)
     report = build_ask_report(items, ask_engine(searcher, items), {})

@@ -44,6 +44,7 @@ def test_dev_set_hybrid_holds_its_thresholds(searcher: Searcher, shared_dir: Pat
         "cartagena-sixth",
         "cartagena-seventh",
         "cartagena-eighth",
+        "cartagena-ninth",
     ],
 )
 def test_blind_english_sets_hybrid_hold_their_thresholds(searcher: Searcher, name: str) -> None:

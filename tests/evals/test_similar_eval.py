@@ -28,6 +28,7 @@ FRESH = REPO_ROOT / "evals" / "data" / "similar-fresh.jsonl"
 THIRD = REPO_ROOT / "evals" / "data" / "similar-third.jsonl"
 FOURTH = REPO_ROOT / "evals" / "data" / "similar-fourth.jsonl"
 FIFTH = REPO_ROOT / "evals" / "data" / "similar-fifth.jsonl"
+SIXTH = REPO_ROOT / "evals" / "data" / "similar-sixth.jsonl"
 
 
 def test_similar_files_load_and_their_sources_are_quoted_from_the_corpus(
@@ -36,9 +37,9 @@ def test_similar_files_load_and_their_sources_are_quoted_from_the_corpus(
     from evals.relevance import normalize
 
     items = load_similar(
-        [shared_dir / "evals" / "cartagena-dev-similar.jsonl", EXTRA, FRESH, THIRD, FOURTH, FIFTH]
+        [shared_dir / "evals" / "cartagena-dev-similar.jsonl", EXTRA, FRESH, THIRD, FOURTH, FIFTH, SIXTH]
     )
-    assert len(items) >= 8 + 12 + 10 + 8 + 10 + 10
+    assert len(items) >= 8 + 12 + 10 + 8 + 10 + 10 + 10
     docs = {p.stem: normalize(p.read_text(encoding="utf-8")) for p in text_dir.iterdir()}
     for item in items:
         assert normalize(item.source.text) in docs[item.source.doc], item.id
@@ -120,6 +121,7 @@ def test_thresholds_keep_floors_for_every_similar_file() -> None:
         "similar-third",
         "similar-fourth",
         "similar-fifth",
+        "similar-sixth",
     }
     for metrics in floors.values():
         assert set(metrics) <= {"source_first_rate", "mrr", "source_in_top_k"}
@@ -128,7 +130,7 @@ def test_thresholds_keep_floors_for_every_similar_file() -> None:
 @pytest.mark.slow
 def test_similar_sets_hold_their_thresholds(searcher: Searcher, shared_dir: Path) -> None:
     items = load_similar(
-        [shared_dir / "evals" / "cartagena-dev-similar.jsonl", EXTRA, FRESH, THIRD, FOURTH, FIFTH]
+        [shared_dir / "evals" / "cartagena-dev-similar.jsonl", EXTRA, FRESH, THIRD, FOURTH, FIFTH, SIXTH]
     )
     report = build_similar_report(items, similar_engine(searcher, items, 10), 10, {})
     failures = check_similar(report, load_thresholds())
