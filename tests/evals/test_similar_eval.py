@@ -37,7 +37,15 @@ def test_similar_files_load_and_their_sources_are_quoted_from_the_corpus(
     from evals.relevance import normalize
 
     items = load_similar(
-        [shared_dir / "evals" / "cartagena-dev-similar.jsonl", EXTRA, FRESH, THIRD, FOURTH, FIFTH, SIXTH]
+        [
+            shared_dir / "evals" / "cartagena-dev-similar.jsonl",
+            EXTRA,
+            FRESH,
+            THIRD,
+            FOURTH,
+            FIFTH,
+            SIXTH,
+        ]
     )
     assert len(items) >= 8 + 12 + 10 + 8 + 10 + 10 + 10
     docs = {p.stem: normalize(p.read_text(encoding="utf-8")) for p in text_dir.iterdir()}
@@ -130,7 +138,15 @@ def test_thresholds_keep_floors_for_every_similar_file() -> None:
 @pytest.mark.slow
 def test_similar_sets_hold_their_thresholds(searcher: Searcher, shared_dir: Path) -> None:
     items = load_similar(
-        [shared_dir / "evals" / "cartagena-dev-similar.jsonl", EXTRA, FRESH, THIRD, FOURTH, FIFTH, SIXTH]
+        [
+            shared_dir / "evals" / "cartagena-dev-similar.jsonl",
+            EXTRA,
+            FRESH,
+            THIRD,
+            FOURTH,
+            FIFTH,
+            SIXTH,
+        ]
     )
     report = build_similar_report(items, similar_engine(searcher, items, 10), 10, {})
     failures = check_similar(report, load_thresholds())
