@@ -31,22 +31,18 @@ FIFTH = REPO_ROOT / "evals" / "data" / "similar-fifth.jsonl"
 SIXTH = REPO_ROOT / "evals" / "data" / "similar-sixth.jsonl"
 
 
+def every_similar_file(shared_dir: Path) -> list[Path]:
+    """The shared dev drafts and every English round of ours, in the order they were written."""
+    dev = shared_dir / "evals" / "cartagena-dev-similar.jsonl"
+    return [dev, EXTRA, FRESH, THIRD, FOURTH, FIFTH, SIXTH]
+
+
 def test_similar_files_load_and_their_sources_are_quoted_from_the_corpus(
     shared_dir: Path, text_dir: Path
 ) -> None:
     from evals.relevance import normalize
 
-    items = load_similar(
-        [
-            shared_dir / "evals" / "cartagena-dev-similar.jsonl",
-            EXTRA,
-            FRESH,
-            THIRD,
-            FOURTH,
-            FIFTH,
-            SIXTH,
-        ]
-    )
+    items = load_similar(every_similar_file(shared_dir))
     assert len(items) >= 8 + 12 + 10 + 8 + 10 + 10 + 10
     docs = {p.stem: normalize(p.read_text(encoding="utf-8")) for p in text_dir.iterdir()}
     for item in items:
@@ -137,17 +133,7 @@ def test_thresholds_keep_floors_for_every_similar_file() -> None:
 
 @pytest.mark.slow
 def test_similar_sets_hold_their_thresholds(searcher: Searcher, shared_dir: Path) -> None:
-    items = load_similar(
-        [
-            shared_dir / "evals" / "cartagena-dev-similar.jsonl",
-            EXTRA,
-            FRESH,
-            THIRD,
-            FOURTH,
-            FIFTH,
-            SIXTH,
-        ]
-    )
+    items = load_similar(every_similar_file(shared_dir))
     report = build_similar_report(items, similar_engine(searcher, items, 10), 10, {})
     failures = check_similar(report, load_thresholds())
     assert not failures, "\n".join(failures) + "\n" + similar_markdown(report)
