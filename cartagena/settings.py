@@ -117,10 +117,11 @@ class Settings(BaseSettings):
     # list joins hybrid fusion as a third at this weight, beside hybrid_weight_dense and
     # 1 - hybrid_weight_dense (only ratios matter under z-score fusion), for queries whose BM25
     # list's confidence is below ``hybrid_crosslingual_below`` (1 = every query). 0.4 below 0.9
-    # is the cross-validated pick (python -m evals.dense_mix --feedback): held out 0.905 / 0.861
-    # against 0.895 / 0.852, blind rounds +0.01 MRR@10, S@1 and /ask unchanged. Off (0), for
-    # the second query embedding: one-client hybrid p50 over HTTP 12 -> 26 ms and 16-client
-    # throughput 119 -> 49 requests/s (evals/REPORT.md, "A third list for English queries").
+    # is the cross-validated pick (python -m evals.dense_mix --feedback): held out 0.902 / 0.859
+    # against 0.892 / 0.850, blind rounds +0.01 MRR@10, /ask unchanged. Off (0), for the second
+    # query embedding: one-client hybrid p50 over HTTP 12 -> 26-42 ms and 16-client throughput
+    # 119-180 -> 46-49 requests/s in two runs (evals/REPORT.md, "A third list for English
+    # queries").
     hybrid_crosslingual_weight: float = Field(0.0, ge=0.0)
     hybrid_crosslingual_below: float = Field(0.9, ge=0.0, le=1.0)
     # Lexical pseudo-relevance feedback for English queries the BM25 list holds weakly
